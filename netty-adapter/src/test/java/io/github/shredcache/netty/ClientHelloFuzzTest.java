@@ -85,7 +85,7 @@ class ClientHelloFuzzTest {
       in.writeByte(22).writeShort(0x0301).writeShort(Math.min(hsLen, 0xFFFF));
       in.writeByte(1).writeMedium(body.length).writeBytes(body);
     } else {
-      in = Unpooled.wrappedBuffer(body);
+      in = Unpooled.buffer(body.length + 1).writeBytes(body); // never the shared EMPTY_BUFFER
     }
     EmbeddedChannel ch = new EmbeddedChannel();
     SSL.addHandlers(ch.pipeline());
