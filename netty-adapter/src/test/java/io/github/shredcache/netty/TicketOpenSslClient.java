@@ -39,11 +39,12 @@ final class TicketOpenSslClient {
    * Connects with {@code version} ("-tls1_3" or "-tls1_2"); reads {@code sessIn} if not null and
    * writes the session it ends with to {@code sessOut} if not null.
    */
-  static Result connect(int port, String version, Path sessIn, Path sessOut)
+  static Result connect(int port, String version, Path sessIn, Path sessOut, String... extra)
       throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of(
         "openssl", "s_client", "-connect", "127.0.0.1:" + port, version, "-ign_eof",
         "-servername", "localhost"));
+    cmd.addAll(List.of(extra));
     if (sessIn != null) {
       cmd.add("-sess_in");
       cmd.add(sessIn.toString());

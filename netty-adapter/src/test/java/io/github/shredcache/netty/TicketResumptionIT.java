@@ -101,6 +101,27 @@ class TicketResumptionIT {
     }
   }
 
+  /**
+   * TLS 1.3 resumption is psk_dhe_ke even when the client also offers psk_ke ({@code
+   * -allow_no_dhe_kex}): the resumed handshake still runs ECDHE ("Server Temp Key").
+   */
+  @Test
+  void tls13ResumptionRunsAFreshKeyExchangeEvenWhenTheClientAllowsPskKe() throws Exception {
+    KeyToken chain = KeyToken.generate(EPOCH, CLOCK);
+    KeyToken sameChain = chain.advanceTo(chain.epoch());
+    try (TicketTestNode a = node("A", chain);
+        TicketTestNode b = node("B", sameChain)) {
+      Path session = dir.resolve("psk.session");
+      TicketOpenSslClient.connect(a.port(), "-tls1_3", null, session, "-allow_no_dhe_kex");
+      a.server.nextHandshake(WAIT);
+      TicketOpenSslClient.Result onB =
+          TicketOpenSslClient.connect(b.port(), "-tls1_3", session, null, "-allow_no_dhe_kex");
+      assertThat(onB.toString()).as(onB.output()).isEqualTo("Reused, TLSv1.3");
+      assertThat(onB.output()).contains("Server Temp Key");
+      assertThat(b.server.nextHandshake(WAIT).reused()).isTrue();
+    }
+  }
+
   @Test
   void nodesOfDifferentChainsNeverResumeEachOthersTickets() throws Exception {
     try (TicketTestNode a = node("A", KeyToken.generate(EPOCH, CLOCK));
