@@ -53,9 +53,11 @@ import org.slf4j.LoggerFactory;
  * <p>At start it also:
  *
  * <ul>
- *   <li>lowers the session timeout ({@code sessionContext().setSessionTimeout}, which is the ticket
- *       lifetime BoringSSL writes into tickets and enforces on resumption) to {@code min(configured
- *       timeout, R * epochLength)}, so no ticket outlives its key: a ticket issued in epoch {@code e}
+ *   <li>sets the session timeout ({@code sessionContext().setSessionTimeout}, which is the ticket
+ *       lifetime BoringSSL writes into tickets and enforces on resumption) to {@code
+ *       min(ratchet.maxSessionLifetime(), R * epochLength)}, replacing whatever the context had
+ *       (Netty's default is 300 s): the ratchet's lifetime is the cluster's session lifetime, the
+ *       one place to configure it. So no ticket outlives its key: a ticket issued in epoch {@code e}
  *       expires before {@code startOf(e + R + 1)}, the instant its key leaves the window. In TLS
  *       1.3 BoringSSL renews the lifetime of resumed sessions only up to the timeout counted from the
  *       original full handshake, so re-issued tickets do not stretch it either;
@@ -143,9 +145,11 @@ public final class TicketKeyRotator implements AutoCloseable {
    * releasing the context or closing the ratchet.
    *
    * @param opensslServerContext a server context built with {@link SslProvider#OPENSSL} (or {@link
-   *     SslProvider#OPENSSL_REFCNT}); its session timeout is lowered to fit the window and its
-   *     stateful session cache is turned off
-   * @param ratchet the node's ratchet; its clock decides the current epoch
+   *     SslProvider#OPENSSL_REFCNT}); its session timeout is set to the ratchet's session lifetime
+   *     and its stateful session cache is turned off
+   * @param ratchet the node's ratchet; its clock decides the current epoch. Rotations are scheduled
+   *     with the system clock: a ratchet on another clock is still rotated, but possibly late (use
+   *     {@link #rotateNow()} after moving such a clock)
    * @param scheduler runs the rotations at epoch boundaries (a Netty event loop group will do)
    * @throws IllegalArgumentException if the context is a client context or not an OpenSSL one
    */
@@ -169,7 +173,7 @@ public final class TicketKeyRotator implements AutoCloseable {
     requireNonNull(clock, "clock");
     OpenSslSessionContext sessions = openSslServerSessions(opensslServerContext);
 
-    int lifetime = ticketLifetimeSeconds(sessions.getSessionTimeout(), ratchet);
+    int lifetime = ticketLifetimeSeconds(ratchet);
     sessions.setSessionCacheEnabled(false);
     sessions.setSessionTimeout(lifetime);
 
@@ -192,8 +196,8 @@ public final class TicketKeyRotator implements AutoCloseable {
   }
 
   /**
-   * Returns the ticket lifetime configured on the context, in seconds: {@code min(the context's
-   * session timeout, R * epochLength)}.
+   * Returns the ticket lifetime set on the context, in seconds: {@code min(maxSessionLifetime, R *
+   * epochLength)} of the ratchet.
    */
   public int ticketLifetimeSeconds() {
     return ticketLifetimeSeconds;
@@ -349,17 +353,15 @@ public final class TicketKeyRotator implements AutoCloseable {
   }
 
   /**
-   * {@code min(configured, R * epochLength)} in seconds; a non-positive configured timeout means
-   * "not configured".
+   * {@code min(maxSessionLifetime, R * epochLength)} of the ratchet, in whole seconds (at least 1).
+   * R is computed from the lifetime, so the second bound only matters if a ratchet ever keeps fewer
+   * epochs than its lifetime needs; it is checked anyway because it is the property that matters.
    */
-  static int ticketLifetimeSeconds(int configuredSeconds, KeyRatchet ratchet) {
+  static int ticketLifetimeSeconds(KeyRatchet ratchet) {
     long windowSeconds = ratchet.epochLength().getSeconds() * (long) ratchet.epochsBehind();
-    if (windowSeconds <= 0) {
-      throw new IllegalArgumentException(
-          "the ratchet window is empty (R * epochLength = 0); ticket mode needs R >= 1");
-    }
-    long lifetime = configuredSeconds > 0 ? Math.min(configuredSeconds, windowSeconds) : windowSeconds;
-    return (int) Math.min(lifetime, Integer.MAX_VALUE);
+    long lifetimeSeconds = ratchet.maxSessionLifetime().getSeconds();
+    long seconds = Math.min(windowSeconds, lifetimeSeconds);
+    return (int) Math.max(1, Math.min(seconds, Integer.MAX_VALUE));
   }
 
   /** Redacted: names the installed epoch only. */

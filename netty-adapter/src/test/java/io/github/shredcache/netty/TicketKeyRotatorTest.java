@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.shredcache.core.KeyRatchet;
-import io.github.shredcache.core.KeyToken;
+import io.github.shredcache.core.testing.FakeClock;
+import io.github.shredcache.core.testing.TestKeys;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.SslContext;
@@ -12,8 +13,6 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.InstantSource;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -22,16 +21,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class TicketKeyRotatorTest {
 
-  private static final Duration EPOCH = Duration.ofMinutes(10);
-  private static final Duration LIFETIME = Duration.ofMinutes(25); // R = 3
+  private static final Duration EPOCH = TestKeys.EPOCH_LENGTH; // 1 h
+  private static final Duration LIFETIME = Duration.ofMinutes(150); // R = 3
 
   private static SelfSignedCertificate cert;
   private ScheduledThreadPoolExecutor scheduler;
-  private Instant start;
-  private InstantSource clock;
+  private FakeClock clock;
   private KeyRatchet ratchet;
 
   @BeforeAll
@@ -49,11 +49,9 @@ class TicketKeyRotatorTest {
   void setUp() {
     scheduler = new ScheduledThreadPoolExecutor(1);
     scheduler.setRemoveOnCancelPolicy(true);
-    long epochSeconds = EPOCH.getSeconds();
-    // 30 s before the end of an epoch.
-    start = Instant.ofEpochSecond(((Instant.now().getEpochSecond() / epochSeconds) + 1) * epochSeconds - 30);
-    clock = () -> start;
-    ratchet = KeyRatchet.fromToken(KeyToken.generate(EPOCH, clock), LIFETIME, clock);
+    // 30 s before the end of EPOCH_0.
+    clock = new FakeClock(TestKeys.START.plus(EPOCH).minusSeconds(30));
+    ratchet = KeyRatchet.fromToken(TestKeys.tokenA(clock), LIFETIME, clock);
   }
 
   @AfterEach
@@ -93,23 +91,18 @@ class TicketKeyRotatorTest {
         .hasMessageContaining("server");
   }
 
-  @Test
-  void ticketLifetimeNeverOutlivesTheWindow() throws Exception {
-    SslContext ctx = openSslServer(TimeUnit.DAYS.toSeconds(1));
+  @ParameterizedTest
+  @ValueSource(longs = {60, 86_400})
+  void ticketLifetimeIsTheRatchetsSessionLifetimeWhichFitsTheWindow(long contextTimeout)
+      throws Exception {
+    SslContext ctx = openSslServer(contextTimeout);
     try (TicketKeyRotator rotator = TicketKeyRotator.start(ctx, ratchet, scheduler, clock)) {
       long window = ratchet.epochsBehind() * EPOCH.getSeconds();
       assertThat(ratchet.epochsBehind()).isEqualTo(3);
-      assertThat(rotator.ticketLifetimeSeconds()).isEqualTo(window);
-      assertThat(ctx.sessionContext().getSessionTimeout()).isEqualTo((int) window);
-    }
-  }
-
-  @Test
-  void aShorterConfiguredSessionTimeoutIsKept() throws Exception {
-    SslContext ctx = openSslServer(60);
-    try (TicketKeyRotator rotator = TicketKeyRotator.start(ctx, ratchet, scheduler, clock)) {
-      assertThat(rotator.ticketLifetimeSeconds()).isEqualTo(60);
-      assertThat(ctx.sessionContext().getSessionTimeout()).isEqualTo(60);
+      assertThat(rotator.ticketLifetimeSeconds())
+          .isEqualTo(LIFETIME.getSeconds())
+          .isLessThanOrEqualTo((int) window);
+      assertThat(ctx.sessionContext().getSessionTimeout()).isEqualTo((int) LIFETIME.getSeconds());
     }
   }
 
@@ -165,7 +158,7 @@ class TicketKeyRotatorTest {
     SslContext ctx = openSslServer(300);
     try (TicketKeyRotator rotator = TicketKeyRotator.start(ctx, ratchet, scheduler, clock)) {
       assertThat(rotator.toString())
-          .isEqualTo("TicketKeyRotator[epoch " + ratchet.currentEpoch() + ", lifetime 300 s]");
+          .isEqualTo("TicketKeyRotator[epoch " + TestKeys.EPOCH_0 + ", lifetime 9000 s]");
     }
   }
 }

@@ -126,6 +126,8 @@ class TicketResumptionIT {
   void nodesOfDifferentChainsNeverResumeEachOthersTickets() throws Exception {
     try (TicketTestNode a = node("A", KeyToken.generate(EPOCH, CLOCK));
         TicketTestNode other = node("other", KeyToken.generate(EPOCH, CLOCK))) {
+      // Same epoch, different chains: only the keys differ.
+      assertThat(a.rotator.installedEpoch()).isEqualTo(other.rotator.installedEpoch());
       for (String version : new String[] {"-tls1_3", "-tls1_2"}) {
         Path session = dir.resolve("a" + version + ".session");
         TicketOpenSslClient.connect(a.port(), version, null, session);

@@ -3,6 +3,8 @@ package io.github.shredcache.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.shredcache.core.KeyToken;
+import io.github.shredcache.core.testing.FakeClock;
+import io.github.shredcache.core.testing.TestKeys;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -11,10 +13,8 @@ import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,26 +56,20 @@ class TicketRotationIT {
   @ValueSource(strings = {"-tls1_3", "-tls1_2"})
   void ticketResumesWithinTheWindowAndIsRefusedOnceItsEpochLeftIt(String version)
       throws Exception {
-    Duration epoch = Duration.ofMinutes(10);
-    Duration lifetime = Duration.ofMinutes(20); // R = 2: window [e - 2, e + 1]
-    long epochSeconds = epoch.getSeconds();
-    Instant start = Instant.ofEpochSecond((Instant.now().getEpochSecond() / epochSeconds) * epochSeconds + 1);
-    AtomicReference<Instant> now = new AtomicReference<>(start);
-    InstantSource clock = now::get;
-
-    KeyToken chain = KeyToken.generate(epoch, clock);
-    KeyToken sameChain = chain.advanceTo(chain.epoch());
-    try (TicketTestNode a = TicketTestNode.start("A", chain, lifetime, clock, cert, group);
-        TicketTestNode b = TicketTestNode.start("B", sameChain, lifetime, clock, cert, group)) {
-      long e = a.ratchet.currentEpoch();
+    Duration epoch = TestKeys.EPOCH_LENGTH;
+    Duration lifetime = epoch.multipliedBy(2); // R = 2: window [e - 2, e + 1]
+    FakeClock clock = new FakeClock(TestKeys.START.plusSeconds(1));
+    try (TicketTestNode a = TicketTestNode.start("A", TestKeys.tokenA(clock), lifetime, clock, cert, group);
+        TicketTestNode b = TicketTestNode.start("B", TestKeys.tokenA(clock), lifetime, clock, cert, group)) {
+      long e = TestKeys.EPOCH_0;
+      assertThat(a.rotator.installedEpoch()).isEqualTo(e);
       assertThat(a.ratchet.epochsBehind()).isEqualTo(2);
-      assertThat(b.rotator.ticketLifetimeSeconds()).isEqualTo(2 * epochSeconds);
       Path session = dir.resolve("issued-in-e.session");
       assertThat(TicketOpenSslClient.connect(a.port(), version, null, session).kind()).isEqualTo("New");
       a.server.nextHandshake(WAIT);
 
       for (int later = 1; later <= 2; later++) {
-        now.set(start.plus(epoch.multipliedBy(later)));
+        clock.advance(epoch);
         a.rotator.rotateNow();
         b.rotator.rotateNow();
         assertThat(b.rotator.installedEpoch()).isEqualTo(e + later);
@@ -84,7 +78,7 @@ class TicketRotationIT {
         assertThat(b.server.nextHandshake(WAIT).reused()).isTrue();
       }
 
-      now.set(start.plus(epoch.multipliedBy(3))); // e has left [e + 1, e + 4]
+      clock.advance(epoch); // e + 3: e has left [e + 1, e + 4]
       a.rotator.rotateNow();
       b.rotator.rotateNow();
       for (TicketTestNode node : new TicketTestNode[] {a, b}) {
@@ -100,17 +94,11 @@ class TicketRotationIT {
   /** A node whose clock is already in the next epoch issues tickets the others can open (e + 1). */
   @Test
   void ticketFromANodeOneEpochAheadResumesOnTheOthers() throws Exception {
-    Duration epoch = Duration.ofMinutes(10);
-    Duration lifetime = Duration.ofMinutes(20);
-    long epochSeconds = epoch.getSeconds();
-    Instant start = Instant.ofEpochSecond((Instant.now().getEpochSecond() / epochSeconds) * epochSeconds + 1);
-    InstantSource behind = () -> start;
-    InstantSource ahead = () -> start.plus(epoch);
-
-    KeyToken chain = KeyToken.generate(epoch, behind);
-    KeyToken sameChain = chain.advanceTo(chain.epoch());
-    try (TicketTestNode slow = TicketTestNode.start("slow", chain, lifetime, behind, cert, group);
-        TicketTestNode fast = TicketTestNode.start("fast", sameChain, lifetime, ahead, cert, group)) {
+    Duration lifetime = TestKeys.LIFETIME;
+    FakeClock behind = new FakeClock(TestKeys.START.plusSeconds(1));
+    FakeClock ahead = new FakeClock(TestKeys.START.plus(TestKeys.EPOCH_LENGTH).plusSeconds(1));
+    try (TicketTestNode slow = TicketTestNode.start("slow", TestKeys.tokenA(behind), lifetime, behind, cert, group);
+        TicketTestNode fast = TicketTestNode.start("fast", TestKeys.tokenA(ahead), lifetime, ahead, cert, group)) {
       assertThat(fast.rotator.installedEpoch()).isEqualTo(slow.rotator.installedEpoch() + 1);
       Path session = dir.resolve("ahead.session");
       TicketOpenSslClient.connect(fast.port(), "-tls1_3", null, session);
