@@ -425,7 +425,8 @@ public final class MemcachedSessionStore implements SessionStore {
 
   private String serverOf(String key) {
     try {
-      return String.valueOf(client.getNodeLocator().getPrimary(key).getSocketAddress());
+      // the live locator: getNodeLocator() would copy the whole ring
+      return describe(client.getConnection().getLocator().getPrimary(key).getSocketAddress());
     } catch (RuntimeException e) {
       return "memcached";
     }
