@@ -101,6 +101,35 @@ class StoreLifecycleIT {
   }
 
   @Test
+  void aFullServerEvictsOrFailsWritesInTheFutureNeverTheCaller() throws Exception {
+    byte[] value = new byte[16 * 1024 - 64];
+    // evicting (memcached's default): every write succeeds, the oldest entries become misses
+    try (MemcachedProcess m = MemcachedProcess.builder().memoryLimitMegabytes(2).start();
+        MemcachedSessionStore store = patientStore(m)) {
+      for (int i = 0; i < 1000; i++) {
+        store.set("ns:full-" + i, value, Duration.ofMinutes(5)).get(5, TimeUnit.SECONDS);
+      }
+      assertThat(store.get("ns:full-0").get(5, TimeUnit.SECONDS)).as("evicted").isEmpty();
+      assertThat(store.get("ns:full-999").get(5, TimeUnit.SECONDS)).isPresent();
+    }
+    // -M: memcached refuses writes when full; the refusal is a failed future, not an exception
+    try (MemcachedProcess m = MemcachedProcess.builder().memoryLimitMegabytes(2).extraArgs("-M").start();
+        MemcachedSessionStore store = patientStore(m)) {
+      Throwable refused = null;
+      for (int i = 0; i < 1000 && refused == null; i++) {
+        refused = store.set("ns:full-" + i, value, Duration.ofMinutes(5))
+            .handle((ok, e) -> e).get(5, TimeUnit.SECONDS);
+      }
+      assertThat(refused).isInstanceOf(java.io.IOException.class).hasMessageContaining("failed");
+      assertThat(store.get("ns:full-0").get(5, TimeUnit.SECONDS)).as("kept, not evicted").isPresent();
+    }
+  }
+
+  private static MemcachedSessionStore patientStore(MemcachedProcess m) {
+    return MemcachedSessionStore.builder().servers(m.address()).operationTimeout(Duration.ofSeconds(2)).build();
+  }
+
+  @Test
   void repeatedBuildAndCloseLeaksNoThreads() throws Exception {
     try (MemcachedProcess m = MemcachedProcess.start()) {
       // warm up once: JDK-wide helper threads (e.g. the process reaper) may start on first use
