@@ -1,0 +1,187 @@
+package io.github.shredcache.core.internal;
+
+import io.github.shredcache.core.OpenFailure;
+import io.github.shredcache.core.SessionStore;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+
+/**
+ * The sealed-entry format: the bytes a {@code SessionStore} holds.
+ *
+ * <h3>The entry structure</h3>
+ *
+ * <pre>
+ * version (1 byte, = 1)
+ * epoch (8 bytes, big-endian): the ratchet epoch whose sealing key sealed it
+ * expiresAt (8 bytes, big-endian, unix seconds)
+ * nonce (12 bytes, random)
+ * AES-256-GCM ciphertext of the session state, followed by the 16-byte tag
+ * </pre>
+ *
+ * <p>The associated data is {@code "shredcache/v1 entry" | len(namespace) (1 byte) | namespace |
+ * len(sessionId) (1 byte) | sessionId | header}, where header is the 29 bytes before the
+ * ciphertext. So an entry moved to another session ID or namespace, or with any header byte
+ * changed, fails to open.
+ *
+ * <h3>Security guarantees</h3>
+ *
+ * <p>Confidentiality and integrity of the state under AES-256-GCM, as long as a key seals far fewer
+ * than 2^32 entries (random 96-bit nonces): {@code KeyRatchet} counts seals per epoch key and
+ * refuses beyond {@link #MAX_SEALS_PER_KEY}. Expiry and epoch in the header are authenticated
+ * (checked before use, and any change makes the tag fail).
+ *
+ * <p>Erasure limit: {@link javax.crypto.spec.SecretKeySpec} copies the key bytes and cannot be
+ * zeroized, and a JCA {@link Cipher} keeps the expanded key schedule of its last key; this class
+ * keeps one {@code Cipher} per thread (like Tink's {@code AesGcmJce}).
+ *
+ * <p>Thread-safe (stateless apart from per-thread ciphers). Parsing checks every length before it
+ * allocates; every failure is a {@link SealedEntryException} naming an {@link OpenFailure}.
+ */
+public final class SealedEntry {
+  /** The format version this class writes and reads. */
+  public static final byte VERSION = 1;
+  /** The size of the nonce. */
+  public static final int NONCE_SIZE_BYTES = 12;
+  /** The size of the GCM tag. */
+  public static final int TAG_SIZE_BYTES = 16;
+  /** The size of version, epoch, expiresAt and nonce. */
+  public static final int HEADER_SIZE_BYTES = 1 + 8 + 8 + NONCE_SIZE_BYTES;
+  /** The smallest well-formed entry (empty state). */
+  public static final int MIN_SIZE_BYTES = HEADER_SIZE_BYTES + TAG_SIZE_BYTES;
+  /** The most seals one key may make (a guard far below the random-nonce bound). */
+  public static final long MAX_SEALS_PER_KEY = 1L << 32;
+  /** The largest state that still fits into {@link SessionStore#MAX_VALUE_BYTES}. */
+  public static final int MAX_STATE_SIZE_BYTES = SessionStore.MAX_VALUE_BYTES - MIN_SIZE_BYTES;
+
+  private static final byte[] AAD_LABEL = "shredcache/v1 entry".getBytes(StandardCharsets.US_ASCII);
+  private static final int MAX_BOUND_FIELD_BYTES = 255;
+
+  private static final ThreadLocal<Cipher> CIPHER =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return Cipher.getInstance("AES/GCM/NoPadding");
+            } catch (GeneralSecurityException e) {
+              throw new IllegalStateException("AES/GCM/NoPadding is required by every Java platform", e);
+            }
+          });
+  private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(SecureRandom::new);
+
+  private final byte[] raw;
+  private final long epoch;
+  private final long expiresAtEpochSecond;
+
+  private SealedEntry(byte[] raw, long epoch, long expiresAtEpochSecond) {
+    this.raw = raw;
+    this.epoch = epoch;
+    this.expiresAtEpochSecond = expiresAtEpochSecond;
+  }
+
+  /**
+   * Reads the header of {@code raw} (not copied: do not modify it while this object is in use).
+   * Does not authenticate anything: call {@link #open}.
+   */
+  public static SealedEntry parse(byte[] raw) throws SealedEntryException {
+    if (raw == null) {
+      throw new SealedEntryException(OpenFailure.MALFORMED, "no entry");
+    }
+    if (raw.length > SessionStore.MAX_VALUE_BYTES) {
+      throw new SealedEntryException(OpenFailure.OVERSIZED, "entry too large");
+    }
+    if (raw.length < MIN_SIZE_BYTES) {
+      throw new SealedEntryException(OpenFailure.MALFORMED, "entry too short");
+    }
+    if (raw[0] != VERSION) {
+      throw new SealedEntryException(OpenFailure.MALFORMED, "unknown entry version");
+    }
+    ByteBuffer header = ByteBuffer.wrap(raw, 1, 16);
+    return new SealedEntry(raw, header.getLong(), header.getLong());
+  }
+
+  /** Returns the epoch whose key sealed the entry (unauthenticated until {@link #open}). */
+  public long epoch() {
+    return epoch;
+  }
+
+  /** Returns the expiry in unix seconds (unauthenticated until {@link #open}). */
+  public long expiresAtEpochSecond() {
+    return expiresAtEpochSecond;
+  }
+
+  /**
+   * Authenticates and decrypts the entry. The caller owns the returned plaintext.
+   *
+   * @throws SealedEntryException with {@link OpenFailure#AUTHENTICATION} if the tag does not verify
+   *     (tampered, other session ID, other namespace, other key)
+   */
+  public byte[] open(SecretKey key, byte[] namespace, byte[] sessionId) throws SealedEntryException {
+    checkBoundField(namespace);
+    checkBoundField(sessionId);
+    Cipher cipher = CIPHER.get();
+    try {
+      cipher.init(
+          Cipher.DECRYPT_MODE,
+          key,
+          new GCMParameterSpec(TAG_SIZE_BYTES * 8, raw, 1 + 8 + 8, NONCE_SIZE_BYTES));
+      cipher.updateAAD(aad(namespace, sessionId, raw));
+      return cipher.doFinal(raw, HEADER_SIZE_BYTES, raw.length - HEADER_SIZE_BYTES);
+    } catch (AEADBadTagException e) {
+      throw new SealedEntryException(OpenFailure.AUTHENTICATION, "decryption failed");
+    } catch (GeneralSecurityException e) {
+      throw new SealedEntryException(OpenFailure.AUTHENTICATION, "decryption failed", e);
+    }
+  }
+
+  /**
+   * Seals {@code state} (not modified, not kept) into a new entry.
+   *
+   * @throws GeneralSecurityException if the JCA provider fails
+   */
+  public static byte[] seal(
+      SecretKey key, long epoch, long expiresAtEpochSecond, byte[] namespace, byte[] sessionId,
+      byte[] state) throws GeneralSecurityException {
+    checkBoundField(namespace);
+    checkBoundField(sessionId);
+    if (state.length > MAX_STATE_SIZE_BYTES) {
+      throw new GeneralSecurityException("state too large");
+    }
+    byte[] out = new byte[MIN_SIZE_BYTES + state.length];
+    ByteBuffer header = ByteBuffer.wrap(out, 0, HEADER_SIZE_BYTES);
+    header.put(VERSION).putLong(epoch).putLong(expiresAtEpochSecond);
+    byte[] nonce = new byte[NONCE_SIZE_BYTES];
+    RANDOM.get().nextBytes(nonce);
+    header.put(nonce);
+    Cipher cipher = CIPHER.get();
+    cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_SIZE_BYTES * 8, nonce));
+    cipher.updateAAD(aad(namespace, sessionId, out));
+    int written = cipher.doFinal(state, 0, state.length, out, HEADER_SIZE_BYTES);
+    if (written != state.length + TAG_SIZE_BYTES) {
+      throw new GeneralSecurityException("unexpected ciphertext size");
+    }
+    return out;
+  }
+
+  private static byte[] aad(byte[] namespace, byte[] sessionId, byte[] entry) {
+    byte[] aad = new byte[AAD_LABEL.length + 2 + namespace.length + sessionId.length + HEADER_SIZE_BYTES];
+    ByteBuffer.wrap(aad)
+        .put(AAD_LABEL)
+        .put((byte) namespace.length)
+        .put(namespace)
+        .put((byte) sessionId.length)
+        .put(sessionId)
+        .put(entry, 0, HEADER_SIZE_BYTES);
+    return aad;
+  }
+
+  private static void checkBoundField(byte[] field) {
+    if (field.length > MAX_BOUND_FIELD_BYTES) {
+      throw new IllegalArgumentException("namespace and session ID have at most 255 bytes");
+    }
+  }
+}

@@ -1,0 +1,150 @@
+package io.github.shredcache.demo;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code node}: runs a demo TLS node until Ctrl-C / SIGTERM. Prints exactly one line, {@code
+ * listening on P}, to stdout once it accepts connections; everything else goes to stderr (SLF4J).
+ */
+@Command(
+    name = "node",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Run a TLS node that answers GET / with how this connection's handshake went",
+      "(full, or resumed from the local cache or from the shared store).",
+      "Prints 'listening on PORT' on stdout when ready; stops cleanly on Ctrl-C or SIGTERM."
+    })
+final class NodeCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--port", required = true, paramLabel = "PORT", description = "TLS port (0: any free port).")
+  int port;
+
+  @Option(names = "--bind", defaultValue = "127.0.0.1", paramLabel = "ADDRESS", description = "Address to listen on (default ${DEFAULT-VALUE}).")
+  String bind;
+
+  @Option(names = "--memcached", split = ",", paramLabel = "HOST:PORT", description = "memcached servers shared by the cluster; without it sessions stay in this node's memory.")
+  List<String> memcached = new ArrayList<>();
+
+  @Option(names = "--memcached-user", paramLabel = "USER", description = "SASL user for memcached (needs --memcached-password-file).")
+  String memcachedUser;
+
+  @Option(names = "--memcached-password-file", paramLabel = "FILE", description = "File holding the SASL password (read once).")
+  Path memcachedPasswordFile;
+
+  @Option(names = "--key-token-file", required = true, paramLabel = "FILE", description = "File holding the key token ('keys init'); read once at start.")
+  Path keyTokenFile;
+
+  @Option(names = "--namespace", defaultValue = "demo", paramLabel = "NAME", description = "Cluster namespace: nodes only resume sessions of their own namespace (default ${DEFAULT-VALUE}).")
+  String namespace;
+
+  @Option(names = "--session-lifetime", defaultValue = "300s", paramLabel = "DURATION", description = "How long a session may be resumed (default ${DEFAULT-VALUE}).")
+  Duration sessionLifetime;
+
+  @Option(names = "--store-timeout", defaultValue = "50ms", paramLabel = "DURATION", description = "How long a handshake waits for the shared store before going full (default ${DEFAULT-VALUE}).")
+  Duration storeTimeout;
+
+  @Option(names = "--cert", paramLabel = "FILE", description = "Certificate chain, PEM (with --key). Default: a throwaway self-signed one for localhost.")
+  Path cert;
+
+  @Option(names = "--key", paramLabel = "FILE", description = "Private key, PEM PKCS#8 (with --cert).")
+  Path key;
+
+  @Option(names = "--metrics-port", paramLabel = "PORT", description = "Serve Prometheus metrics at http://BIND:PORT/metrics (0: any free port).")
+  Integer metricsPort;
+
+  @Option(names = "--node-name", paramLabel = "NAME", description = "Name shown on the page and in metrics (default: node-PORT).")
+  String nodeName;
+
+  @Option(names = "--engine", defaultValue = "bc", paramLabel = "bc|openssl|jdk", description = "TLS engine: bc (sessions resume across nodes), openssl (ticket keys from the ratchet), jdk (node-local baseline). Default ${DEFAULT-VALUE}.")
+  NodeTls.Engine engine;
+
+  @Option(names = "--io-threads", defaultValue = "0", paramLabel = "N", description = "Event loop threads (0: Netty's default).")
+  int ioThreads;
+
+  @Override
+  public Integer call() throws Exception {
+    NodeConfig config = validate();
+    Node node = Node.start(config);
+    Thread hook = new Thread(node::close, "shredcache-node-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    PrintWriter out = spec.commandLine().getOut();
+    out.println("listening on " + node.port());
+    out.flush();
+    node.awaitClosed();
+    return 0;
+  }
+
+  /** Checks the flags together and returns the configuration; throws {@link UsageException}. */
+  NodeConfig validate() {
+    checkPort("--port", port);
+    if (metricsPort != null) {
+      checkPort("--metrics-port", metricsPort);
+      if (metricsPort != 0 && metricsPort == port) {
+        throw new UsageException("--metrics-port must differ from --port (both " + port + ")");
+      }
+    }
+    List<String> servers = new ArrayList<>();
+    for (String server : memcached) {
+      servers.add(checkHostPort(server.trim()));
+    }
+    if ((memcachedUser == null) != (memcachedPasswordFile == null)) {
+      throw new UsageException("--memcached-user and --memcached-password-file go together: give both or neither");
+    }
+    if (memcachedUser != null && servers.isEmpty()) {
+      throw new UsageException("--memcached-user needs --memcached HOST:PORT");
+    }
+    if (memcachedPasswordFile != null) {
+      SecretFiles.requireReadableFile(memcachedPasswordFile, "--memcached-password-file");
+    }
+    SecretFiles.requireReadableFile(keyTokenFile, "--key-token-file");
+    if ((cert == null) != (key == null)) {
+      throw new UsageException("--cert and --key go together: give both (e.g. from 'certs --out DIR') or neither");
+    }
+    if (cert != null) {
+      SecretFiles.requireReadableFile(cert, "--cert");
+      SecretFiles.requireReadableFile(key, "--key");
+    }
+    if (ioThreads < 0) {
+      throw new UsageException("--io-threads must be 0 (Netty's default) or more, was " + ioThreads);
+    }
+    String name = nodeName != null ? nodeName : "node-" + port;
+    return new NodeConfig(name, bind, port, servers, memcachedUser, memcachedPasswordFile, keyTokenFile,
+        namespace, sessionLifetime, storeTimeout, cert, key, metricsPort == null ? -1 : metricsPort, engine,
+        ioThreads);
+  }
+
+  private static void checkPort(String option, int value) {
+    if (value < 0 || value > 65535) {
+      throw new UsageException(option + " must be a port from 1 to 65535 (or 0 for any free one), was " + value);
+    }
+  }
+
+  /** Returns {@code value} if it is {@code host:port} with a port in range. */
+  static String checkHostPort(String value) {
+    int colon = value.lastIndexOf(':');
+    if (colon <= 0 || colon == value.length() - 1) {
+      throw new UsageException("--memcached: an address must be host:port, was '" + value + "'");
+    }
+    int p;
+    try {
+      p = Integer.parseInt(value.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw new UsageException("--memcached: the port in '" + value + "' is not a number");
+    }
+    if (p < 1 || p > 65535) {
+      throw new UsageException("--memcached: the port in '" + value + "' must be from 1 to 65535");
+    }
+    return value;
+  }
+}

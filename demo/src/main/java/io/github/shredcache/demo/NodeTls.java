@@ -1,0 +1,92 @@
+package io.github.shredcache.demo;
+
+import io.github.shredcache.core.KeyRatchet;
+import io.github.shredcache.core.SessionCache;
+import io.netty.channel.ChannelPipeline;
+import java.io.File;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.ScheduledExecutorService;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+
+/**
+ * The TLS side of a node, one implementation per {@code --engine}. Made once at start, used by
+ * every connection, closed at shutdown.
+ *
+ * <h3>Adding an engine</h3>
+ *
+ * Implement this interface in its own class (constructor taking a {@link Setup}) and return it from
+ * the engine's case in {@link #create}.
+ *
+ * <p>Implementations are thread-safe: {@link #addHandlers} and {@link #handshake} run on event
+ * loops concurrently.
+ */
+public interface NodeTls extends AutoCloseable {
+
+  /** The TLS engines a node can run. */
+  enum Engine {
+    /** Bouncy Castle TLS through ShredcacheSslContext: TLS 1.2 session-ID resumption across nodes. */
+    BC,
+    /** Netty's OpenSSL provider with ratchet-derived, rotating session ticket keys. */
+    OPENSSL,
+    /** Netty's JDK provider: node-local resumption only; a baseline for comparisons. */
+    JDK;
+
+    /** Returns the name used on the command line and in metrics, e.g. {@code bc}. */
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * What an engine may use. The node owns all of it; engines must not close any of it.
+   *
+   * @param certChainPem the certificate chain, PEM
+   * @param keyPem the private key, PEM (PKCS#8)
+   * @param cache the node's session cache (cluster-wide, sealed entries)
+   * @param ratchet the node's epoch key ratchet (e.g. for ticket keys)
+   * @param sessionLifetime how long a session may be resumed
+   * @param lookupTimeout how long a handshake may wait for the shared store
+   * @param scheduler a single-threaded scheduler for periodic work (e.g. key rotation)
+   */
+  record Setup(
+      File certChainPem,
+      File keyPem,
+      SessionCache cache,
+      KeyRatchet ratchet,
+      Duration sessionLifetime,
+      Duration lookupTimeout,
+      ScheduledExecutorService scheduler) {}
+
+  /**
+   * Returns the TLS setup for {@code engine}.
+   *
+   * @throws UsageException if the engine is not available in this build
+   * @throws SSLException if the certificate or key cannot be used
+   */
+  static NodeTls create(Engine engine, Setup setup) throws SSLException {
+    return switch (engine) {
+      case BC -> BcNodeTls.create(setup);
+      case OPENSSL -> throw new UsageException(
+          "--engine openssl is not available yet in this build; use --engine bc");
+      case JDK -> new JdkNodeTls(setup);
+    };
+  }
+
+  /** Returns the engine this setup runs. */
+  Engine engine();
+
+  /**
+   * Adds the TLS handlers for a new connection to {@code pipeline} (which is empty): at least an
+   * {@code io.netty.handler.ssl.SslHandler}, whose handshake completion the node listens for.
+   */
+  void addHandlers(ChannelPipeline pipeline);
+
+  /** Returns how the completed handshake of {@code engine} went. */
+  Handshake handshake(SSLEngine engine);
+
+  /** Releases what this setup made (contexts, rotation tasks). Idempotent. */
+  @Override
+  default void close() {}
+}

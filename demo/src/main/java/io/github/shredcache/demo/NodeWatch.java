@@ -1,0 +1,75 @@
+package io.github.shredcache.demo;
+
+import io.github.shredcache.core.KeyRatchet;
+import io.github.shredcache.core.SessionStore;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's periodic housekeeping on its scheduler thread, logging one line per state change:
+ * moves the key window at epoch boundaries ("key epoch rotated"), and probes the shared store with
+ * a {@code get} of a fixed key ("memcached unreachable" / "memcached reachable again").
+ */
+final class NodeWatch {
+  static final Duration EPOCH_CHECK = Duration.ofSeconds(1);
+  static final Duration PROBE_INTERVAL = Duration.ofSeconds(2);
+  static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
+  private static final Logger log = LoggerFactory.getLogger(NodeWatch.class);
+
+  /** 1 up, 0 down, -1 no shared store; the {@code shredcache_store_up} gauge reads it. */
+  private final AtomicInteger storeUp = new AtomicInteger(-1);
+  private volatile long epoch;
+
+  int storeUp() {
+    return storeUp.get();
+  }
+
+  /** Starts moving {@code ratchet}'s window as the clock crosses epoch boundaries. */
+  void watchEpochs(KeyRatchet ratchet, ScheduledExecutorService scheduler) {
+    epoch = ratchet.currentEpoch();
+    scheduler.scheduleWithFixedDelay(() -> {
+      try {
+        long now = ratchet.currentEpoch();
+        if (now != epoch) {
+          ratchet.advance();
+          log.info("key epoch rotated: {} -> {}; states before epoch {} erased (their entries are shredded)",
+              epoch, now, now - ratchet.epochsBehind());
+          epoch = now;
+        }
+      } catch (RuntimeException e) {
+        log.warn("key epoch check failed: {}", e.toString());
+      }
+    }, EPOCH_CHECK.toMillis(), EPOCH_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Starts probing {@code store} under {@code probeKey}; logs when it goes down or comes back. */
+  void watchStore(SessionStore store, String probeKey, String description, ScheduledExecutorService scheduler) {
+    storeUp.set(1);
+    scheduler.scheduleWithFixedDelay(() -> {
+      try {
+        store.get(probeKey)
+            .orTimeout(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+            .whenComplete((value, error) -> observe(error, description));
+      } catch (RuntimeException e) {
+        observe(e, description);
+      }
+    }, 0, PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void observe(Throwable error, String description) {
+    if (error == null) {
+      if (storeUp.getAndSet(1) == 0) {
+        log.info("memcached reachable again ({}): sessions resume across nodes again", description);
+      }
+    } else if (storeUp.getAndSet(0) == 1) {
+      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+      log.warn("memcached unreachable ({}: {}): handshakes fall back to full ones until it is back",
+          description, cause.getClass().getSimpleName());
+    }
+  }
+}
