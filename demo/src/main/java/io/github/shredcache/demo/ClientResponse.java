@@ -32,6 +32,8 @@ final class ClientResponse {
       Pattern.compile("(?im)^\\W*node(?:[ _-]?(?:name|id))?\\s*[=:]\\s*\"?([A-Za-z0-9._:@-]+)");
   private static final Pattern NODE_LOOSE =
       Pattern.compile("(?i)\\b(?:node|served by|from)\\s*[=: ]\\s*\"?([A-Za-z0-9._:@-]*\\d[A-Za-z0-9._:@-]*)");
+  private static final Pattern RESUMPTION =
+      Pattern.compile("(?im)^\\s*resumption\\s*[=:]\\s*(FULL|RESUMED_[A-Z]+)\\b");
   private static final Pattern PROTOCOL = Pattern.compile("\\b(TLSv1(?:\\.[0-3])?)\\b");
 
   private final int status;
@@ -87,6 +89,16 @@ final class ClientResponse {
   }
 
   private static NodeClaim claim(String body) {
+    // The demo node's page: "resumption: FULL|RESUMED_LOCAL|RESUMED_SHARED|RESUMED_TICKET".
+    Matcher m = RESUMPTION.matcher(body);
+    if (m.find()) {
+      switch (m.group(1).toUpperCase(Locale.ROOT)) {
+        case "FULL": return NodeClaim.FULL;
+        case "RESUMED_LOCAL": return NodeClaim.RESUMED_LOCAL;
+        case "RESUMED_SHARED": return NodeClaim.RESUMED_SHARED;
+        default: return NodeClaim.RESUMED;
+      }
+    }
     String b = body.toLowerCase(Locale.ROOT).replace('_', ' ').replace('-', ' ');
     boolean resumed = b.contains("resumed") || b.contains("reused") || b.contains("resumption: yes")
         || b.contains("abbreviated");

@@ -385,6 +385,9 @@ final class LoadClient {
           slot.issued(sessionIdHex, node);
           slot.issuedAt(targetIndex);
         }
+      } else if (r.claim() == ClientResponse.NodeClaim.RESUMED_LOCAL) {
+        // The node resumed from its own put: it did the full handshake itself.
+        kind = Kind.RESUMED_LOCAL;
       } else if (issuer != null) {
         kind = issuer.equals(node) ? Kind.RESUMED_LOCAL : Kind.RESUMED_CROSS;
       } else {

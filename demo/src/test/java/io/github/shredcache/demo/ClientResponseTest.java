@@ -32,6 +32,22 @@ class ClientResponseTest {
   }
 
   @Test
+  void readsTheDemoNodePage() {
+    String page = "node: node2\nengine: bc\nprotocol: TLSv1.2\n"
+        + "cipher: TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256\nhandshake: resumed (shared store)\n"
+        + "resumption: RESUMED_SHARED\n";
+    ClientResponse r = parse(page);
+    assertThat(r.node()).contains("node2");
+    assertThat(r.claim()).isEqualTo(NodeClaim.RESUMED_SHARED);
+    assertThat(parse("node: node1\nhandshake: full\nresumption: FULL\n").claim())
+        .isEqualTo(NodeClaim.FULL);
+    assertThat(parse("node: node1\nhandshake: resumed (local cache)\nresumption: RESUMED_LOCAL\n")
+        .claim()).isEqualTo(NodeClaim.RESUMED_LOCAL);
+    assertThat(parse("node: n\nhandshake: resumed (session ticket)\nresumption: RESUMED_TICKET\n")
+        .claim()).isEqualTo(NodeClaim.RESUMED);
+  }
+
+  @Test
   void saysUnknownRatherThanGuessing() {
     ClientResponse r = parse("hello world\n");
     assertThat(r.node()).isEmpty();

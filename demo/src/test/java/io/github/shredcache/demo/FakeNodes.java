@@ -91,6 +91,7 @@ final class FakeNodes implements AutoCloseable {
     private final String name;
     private final SslHandler ssl;
     private String handshake = "full";
+    private String resumption = "FULL";
 
     Answer(String name, SslHandler ssl) {
       this.name = name;
@@ -103,7 +104,9 @@ final class FakeNodes implements AutoCloseable {
         String id = HexFormat.of().formatHex(ssl.engine().getSession().getId());
         String issuer = issuedBy.putIfAbsent(id, name);
         if (issuer != null) {
-          handshake = issuer.equals(name) ? "resumed (local)" : "resumed (shared, from " + issuer + ")";
+          boolean local = issuer.equals(name);
+          handshake = local ? "resumed (local cache)" : "resumed (shared store)";
+          resumption = local ? "RESUMED_LOCAL" : "RESUMED_SHARED";
         }
       }
     }
@@ -112,7 +115,7 @@ final class FakeNodes implements AutoCloseable {
     public void channelRead(ChannelHandlerContext c, Object msg) {
       ReferenceCountUtil.release(msg);
       String body = "node: " + name + "\nprotocol: " + ssl.engine().getSession().getProtocol()
-          + "\nhandshake: " + handshake + "\n";
+          + "\nhandshake: " + handshake + "\nresumption: " + resumption + "\n";
       byte[] b = body.getBytes(StandardCharsets.US_ASCII);
       ByteBuf out = Unpooled.wrappedBuffer(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
           + "Content-Length: " + b.length + "\r\nConnection: close\r\n\r\n" + body)
