@@ -1,0 +1,176 @@
+package io.github.shredcache.netty;
+
+import io.github.shredcache.core.SessionCache;
+import io.netty.handler.ssl.ClientAuth;
+import java.io.IOException;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECKey;
+import java.security.interfaces.RSAKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Vector;
+import javax.net.ssl.SSLSessionContext;
+import javax.net.ssl.X509TrustManager;
+import org.bouncycastle.tls.Certificate;
+import org.bouncycastle.tls.CertificateEntry;
+import org.bouncycastle.tls.CipherSuite;
+import org.bouncycastle.tls.HashAlgorithm;
+import org.bouncycastle.tls.ProtocolName;
+import org.bouncycastle.tls.ProtocolVersion;
+import org.bouncycastle.tls.TlsUtils;
+import org.bouncycastle.tls.crypto.TlsCertificate;
+import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
+
+/** Everything an engine needs, immutable after construction and shared by all engines. */
+final class ServerConfig {
+  static final String TLS13 = "TLSv1.3";
+  static final String TLS12 = "TLSv1.2";
+
+  private static final int[] TLS13_SUITES = {
+    CipherSuite.TLS_AES_128_GCM_SHA256,
+    CipherSuite.TLS_AES_256_GCM_SHA384,
+    CipherSuite.TLS_CHACHA20_POLY1305_SHA256,
+  };
+  private static final int[] ECDSA_SUITES = {
+    CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+  };
+  private static final int[] RSA_SUITES = {
+    CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    CipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+  };
+
+  final JcaTlsCrypto crypto;
+  final PrivateKey privateKey;
+  final X509Certificate[] chain;
+  final Certificate certificate12;
+  final Certificate certificate13;
+  final boolean rsaKey;
+  /** For ECDSA keys in TLS 1.3: the hash the curve is bound to (P-256: SHA-256, ...). */
+  final short ecdsaHash13;
+  final int[] cipherSuites;
+  final List<String> cipherSuiteNames;
+  final ProtocolVersion[] versions;
+  final List<String> protocolNames;
+  final Vector<ProtocolName> alpn;
+  final List<String> alpnNames;
+  final ClientAuth clientAuth;
+  final X509TrustManager trustManager;
+  final SessionCache cache;
+  final Duration sessionLifetime;
+  final Duration prefetchTimeout;
+  final SSLSessionContext sessionContext;
+
+  ServerConfig(JcaTlsCrypto crypto, PrivateKey privateKey, X509Certificate[] chain,
+      List<String> protocols, List<String> alpnNames, ClientAuth clientAuth,
+      X509TrustManager trustManager, SessionCache cache, Duration sessionLifetime,
+      Duration prefetchTimeout) throws IOException {
+    this.crypto = crypto;
+    this.privateKey = privateKey;
+    this.chain = chain.clone();
+    TlsCertificate[] tlsCerts = new TlsCertificate[chain.length];
+    CertificateEntry[] entries = new CertificateEntry[chain.length];
+    for (int i = 0; i < chain.length; i++) {
+      try {
+        tlsCerts[i] = crypto.createCertificate(chain[i].getEncoded());
+      } catch (java.security.cert.CertificateEncodingException e) {
+        throw new IOException("certificate " + i + " cannot be encoded", e);
+      }
+      entries[i] = new CertificateEntry(tlsCerts[i], null);
+    }
+    this.certificate12 = new Certificate(tlsCerts);
+    this.certificate13 = new Certificate(TlsUtils.EMPTY_BYTES, entries);
+    this.rsaKey = privateKey instanceof RSAKey;
+    if (privateKey instanceof ECKey) {
+      int bits = ((ECKey) privateKey).getParams().getCurve().getField().getFieldSize();
+      this.ecdsaHash13 = bits <= 256 ? HashAlgorithm.sha256
+          : bits <= 384 ? HashAlgorithm.sha384 : HashAlgorithm.sha512;
+    } else {
+      this.ecdsaHash13 = HashAlgorithm.sha256;
+    }
+    boolean tls13 = protocols.contains(TLS13);
+    boolean tls12 = protocols.contains(TLS12);
+    List<ProtocolVersion> v = new ArrayList<>();
+    if (tls13) {
+      v.add(ProtocolVersion.TLSv13);
+    }
+    if (tls12) {
+      v.add(ProtocolVersion.TLSv12);
+    }
+    this.versions = v.toArray(new ProtocolVersion[0]);
+    this.protocolNames = List.copyOf(protocols);
+    List<Integer> suites = new ArrayList<>();
+    if (tls13) {
+      for (int s : TLS13_SUITES) {
+        suites.add(s);
+      }
+    }
+    if (tls12) {
+      for (int s : rsaKey ? RSA_SUITES : ECDSA_SUITES) {
+        suites.add(s);
+      }
+    }
+    int[] all = suites.stream().mapToInt(Integer::intValue).toArray();
+    this.cipherSuites = TlsUtils.getSupportedCipherSuites(crypto, all);
+    List<String> names = new ArrayList<>();
+    for (int s : cipherSuites) {
+      names.add(cipherSuiteName(s));
+    }
+    this.cipherSuiteNames = Collections.unmodifiableList(names);
+    this.alpnNames = List.copyOf(alpnNames);
+    if (alpnNames.isEmpty()) {
+      this.alpn = null;
+    } else {
+      this.alpn = new Vector<>();
+      for (String n : alpnNames) {
+        alpn.add(ProtocolName.asUtf8Encoding(n));
+      }
+    }
+    this.clientAuth = clientAuth;
+    this.trustManager = trustManager;
+    this.cache = cache;
+    this.sessionLifetime = sessionLifetime;
+    this.prefetchTimeout = prefetchTimeout;
+    this.sessionContext = new ShredcacheSessionContext(sessionLifetime);
+  }
+
+  static String cipherSuiteName(int suite) {
+    switch (suite) {
+      case CipherSuite.TLS_AES_128_GCM_SHA256:
+        return "TLS_AES_128_GCM_SHA256";
+      case CipherSuite.TLS_AES_256_GCM_SHA384:
+        return "TLS_AES_256_GCM_SHA384";
+      case CipherSuite.TLS_CHACHA20_POLY1305_SHA256:
+        return "TLS_CHACHA20_POLY1305_SHA256";
+      case CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256:
+        return "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
+      case CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384:
+        return "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384";
+      case CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256:
+        return "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256";
+      case CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256:
+        return "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256";
+      case CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384:
+        return "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384";
+      case CipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256:
+        return "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256";
+      default:
+        return String.format("0x%04X", suite);
+    }
+  }
+
+  static String protocolName(ProtocolVersion v) {
+    if (ProtocolVersion.TLSv13.equals(v)) {
+      return TLS13;
+    }
+    if (ProtocolVersion.TLSv12.equals(v)) {
+      return TLS12;
+    }
+    return v == null ? "NONE" : v.getName();
+  }
+}

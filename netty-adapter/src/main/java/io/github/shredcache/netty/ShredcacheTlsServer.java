@@ -1,0 +1,393 @@
+package io.github.shredcache.netty;
+
+import io.github.shredcache.core.SessionCache;
+import io.github.shredcache.core.SessionId;
+import io.github.shredcache.core.SessionState;
+import io.netty.handler.ssl.ClientAuth;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Optional;
+import java.util.Vector;
+import org.bouncycastle.tls.AlertDescription;
+import org.bouncycastle.tls.AlertLevel;
+import org.bouncycastle.tls.Certificate;
+import org.bouncycastle.tls.CertificateRequest;
+import org.bouncycastle.tls.ClientCertificateType;
+import org.bouncycastle.tls.DefaultTlsServer;
+import org.bouncycastle.tls.HashAlgorithm;
+import org.bouncycastle.tls.ProtocolName;
+import org.bouncycastle.tls.ProtocolVersion;
+import org.bouncycastle.tls.RenegotiationPolicy;
+import org.bouncycastle.tls.SecurityParameters;
+import org.bouncycastle.tls.SessionParameters;
+import org.bouncycastle.tls.SignatureAlgorithm;
+import org.bouncycastle.tls.SignatureAndHashAlgorithm;
+import org.bouncycastle.tls.TlsCredentials;
+import org.bouncycastle.tls.TlsExtensionsUtils;
+import org.bouncycastle.tls.TlsFatalAlert;
+import org.bouncycastle.tls.TlsSession;
+import org.bouncycastle.tls.TlsUtils;
+import org.bouncycastle.tls.crypto.TlsCertificate;
+import org.bouncycastle.tls.crypto.TlsCryptoParameters;
+import org.bouncycastle.tls.crypto.TlsSecret;
+import org.bouncycastle.tls.crypto.impl.jcajce.JcaDefaultTlsCredentialedSigner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Bouncy Castle {@code TlsServer} of one connection: credentials, suites, ALPN, client
+ * authentication, and the TLS 1.2 session hooks that talk to the {@link SessionCache}. Confined
+ * to the engine's thread (Bouncy Castle calls it from inside {@code offerInput}).
+ */
+final class ShredcacheTlsServer extends DefaultTlsServer {
+  private static final Logger log = LoggerFactory.getLogger(ShredcacheTlsServer.class);
+  private static final int SESSION_ID_BYTES = 32;
+
+  private final ServerConfig config;
+  private final ShredcacheSslEngine engine;
+  /** The session this connection put into or resumed from the cache, for invalidation. */
+  private volatile SessionId cachedId;
+  /** The parameters we built for a resumption; cleared once the handshake is over. */
+  private SessionParameters imported;
+  private Resumption importedFrom = Resumption.FULL;
+  private volatile Resumption resumption = Resumption.FULL;
+
+  ShredcacheTlsServer(ServerConfig config, ShredcacheSslEngine engine) {
+    super(config.crypto);
+    this.config = config;
+    this.engine = engine;
+  }
+
+  Resumption resumption() {
+    return resumption;
+  }
+
+  @Override
+  protected ProtocolVersion[] getSupportedVersions() {
+    return engine.enabledVersions();
+  }
+
+  @Override
+  protected int[] getSupportedCipherSuites() {
+    return engine.enabledSuites();
+  }
+
+  @Override
+  protected Vector<ProtocolName> getProtocolNames() {
+    return config.alpn;
+  }
+
+  @Override
+  public int getRenegotiationPolicy() {
+    return RenegotiationPolicy.DENY;
+  }
+
+  @Override
+  public TlsCredentials getCredentials() throws IOException {
+    SecurityParameters sp = context.getSecurityParametersHandshake();
+    boolean tls13 = TlsUtils.isTLSv13(sp.getNegotiatedVersion());
+    @SuppressWarnings("unchecked")
+    Vector<SignatureAndHashAlgorithm> offered = sp.getClientSigAlgs();
+    if (offered == null) {
+      if (tls13) {
+        throw new TlsFatalAlert(AlertDescription.missing_extension, "no signature_algorithms");
+      }
+      offered = TlsUtils.getDefaultSignatureAlgorithms(
+          config.rsaKey ? SignatureAlgorithm.rsa : SignatureAlgorithm.ecdsa);
+    }
+    for (SignatureAndHashAlgorithm alg : offered) {
+      if (acceptable(alg, tls13) && config.crypto.hasSignatureAndHashAlgorithm(alg)) {
+        Certificate cert = tls13 ? config.certificate13 : config.certificate12;
+        return new JcaDefaultTlsCredentialedSigner(new TlsCryptoParameters(context),
+            config.crypto, config.privateKey, cert, alg);
+      }
+    }
+    throw new TlsFatalAlert(AlertDescription.handshake_failure,
+        "no signature algorithm in common for the server key");
+  }
+
+  private boolean acceptable(SignatureAndHashAlgorithm alg, boolean tls13) {
+    short sig = alg.getSignature();
+    short hash = alg.getHash();
+    if (config.rsaKey) {
+      if (sig == SignatureAlgorithm.rsa_pss_rsae_sha256
+          || sig == SignatureAlgorithm.rsa_pss_rsae_sha384
+          || sig == SignatureAlgorithm.rsa_pss_rsae_sha512) {
+        return true;
+      }
+      return !tls13 && sig == SignatureAlgorithm.rsa
+          && (hash == HashAlgorithm.sha256 || hash == HashAlgorithm.sha384
+              || hash == HashAlgorithm.sha512);
+    }
+    if (sig != SignatureAlgorithm.ecdsa) {
+      return false;
+    }
+    return tls13 ? hash == config.ecdsaHash13
+        : hash == HashAlgorithm.sha256 || hash == HashAlgorithm.sha384
+            || hash == HashAlgorithm.sha512;
+  }
+
+  @Override
+  public CertificateRequest getCertificateRequest() throws IOException {
+    if (engine.clientAuthMode() == ClientAuth.NONE) {
+      return null;
+    }
+    Vector<?> sigAlgs = TlsUtils.getDefaultSupportedSignatureAlgorithms(context);
+    if (TlsUtils.isTLSv13(context)) {
+      return new CertificateRequest(TlsUtils.EMPTY_BYTES, sigAlgs, null, null);
+    }
+    return new CertificateRequest(
+        new short[] {ClientCertificateType.ecdsa_sign, ClientCertificateType.rsa_sign},
+        sigAlgs, null);
+  }
+
+  @Override
+  public void notifyClientCertificate(Certificate clientCertificate) throws IOException {
+    if (clientCertificate == null || clientCertificate.isEmpty()) {
+      if (engine.clientAuthMode() == ClientAuth.REQUIRE) {
+        throw new TlsFatalAlert(TlsUtils.isTLSv13(context)
+            ? AlertDescription.certificate_required : AlertDescription.handshake_failure,
+            "client certificate required");
+      }
+      return;
+    }
+    X509Certificate[] chain = toX509(clientCertificate);
+    try {
+      config.trustManager.checkClientTrusted(chain,
+          chain[0].getPublicKey().getAlgorithm());
+    } catch (CertificateException e) {
+      throw new TlsFatalAlert(AlertDescription.bad_certificate, "client certificate rejected", e);
+    }
+  }
+
+  static X509Certificate[] toX509(Certificate c) throws IOException {
+    if (c == null || c.isEmpty()) {
+      return null;
+    }
+    try {
+      CertificateFactory cf = CertificateFactory.getInstance("X.509");
+      TlsCertificate[] list = c.getCertificateList();
+      X509Certificate[] out = new X509Certificate[list.length];
+      for (int i = 0; i < list.length; i++) {
+        out[i] = (X509Certificate) cf.generateCertificate(
+            new ByteArrayInputStream(list[i].getEncoded()));
+      }
+      return out;
+    } catch (CertificateException e) {
+      throw new TlsFatalAlert(AlertDescription.bad_certificate, "unparseable certificate", e);
+    }
+  }
+
+  // ---- TLS 1.2 session-ID resumption through the cache ------------------------------------
+
+  @Override
+  public byte[] getNewSessionID() {
+    if (config.cache == null || TlsUtils.isTLSv13(context)) {
+      return null;
+    }
+    byte[] id = new byte[SESSION_ID_BYTES];
+    config.crypto.getSecureRandom().nextBytes(id);
+    return id;
+  }
+
+  @Override
+  public TlsSession getSessionToResume(byte[] sessionId) {
+    if (config.cache == null || sessionId == null || sessionId.length == 0
+        || sessionId.length > SessionId.MAX_LENGTH_BYTES) {
+      return null;
+    }
+    // Bouncy Castle's server resumes TLS 1.2 only; a resumption must also use extended_master_secret
+    // on both sides (else Bouncy Castle answers with a fatal alert instead of a full handshake).
+    ProtocolVersion version = context.getServerVersion();
+    try {
+      if (!ProtocolVersion.TLSv12.equals(version)
+          || !TlsExtensionsUtils.hasExtendedMasterSecretExtension(clientExtensions)) {
+        return null;
+      }
+    } catch (IOException e) {
+      return null;
+    }
+    SessionId id = SessionId.of(sessionId);
+    Optional<SessionState> found;
+    try {
+      found = config.cache.peek(id);
+    } catch (RuntimeException e) {
+      log.warn("session cache peek failed; full handshake", e);
+      return null;
+    }
+    if (found.isEmpty()) {
+      return null;
+    }
+    SessionState state = found.get();
+    byte[] bytes = null;
+    SessionCodec.Decoded d = null;
+    try {
+      if (state.expiresAt().isBefore(Instant.now())) {
+        return null;
+      }
+      bytes = state.toByteArray();
+      d = SessionCodec.decode(bytes);
+      int suite = d.cipherSuite;
+      if (d.major != 3 || d.minor != 3 || !d.extendedMasterSecret
+          || !contains(offeredCipherSuites, suite) || !contains(engine.enabledSuites(), suite)
+          || !TlsUtils.isValidVersionForCipherSuite(suite, ProtocolVersion.TLSv12)) {
+        return null;
+      }
+      Certificate peer = null;
+      if (!d.peerCertificates.isEmpty()) {
+        TlsCertificate[] certs = new TlsCertificate[d.peerCertificates.size()];
+        for (int i = 0; i < certs.length; i++) {
+          certs[i] = config.crypto.createCertificate(d.peerCertificates.get(i));
+        }
+        peer = new Certificate(certs);
+      } else if (engine.clientAuthMode() == ClientAuth.REQUIRE) {
+        return null; // a session without a client certificate cannot satisfy REQUIRE
+      }
+      TlsSecret masterSecret = config.crypto.createSecret(d.masterSecret);
+      SessionParameters params = new SessionParameters.Builder()
+          .setCipherSuite(suite)
+          .setExtendedMasterSecret(true)
+          .setLocalCertificate(config.certificate12)
+          .setMasterSecret(masterSecret)
+          .setNegotiatedVersion(ProtocolVersion.TLSv12)
+          .setPeerCertificate(peer)
+          .setServerExtensions(d.serverExtensions)
+          .build();
+      clearImported();
+      imported = params;
+      importedFrom = state.source() == SessionState.Source.STORE
+          ? Resumption.RESUMED_SHARED : Resumption.RESUMED_LOCAL;
+      cachedId = id;
+      return TlsUtils.importSession(sessionId, params);
+    } catch (IOException | RuntimeException e) {
+      log.debug("cached session unusable; full handshake", e);
+      return null;
+    } finally {
+      if (d != null) {
+        d.destroy();
+      }
+      if (bytes != null) {
+        Arrays.fill(bytes, (byte) 0);
+      }
+      state.destroy();
+    }
+  }
+
+  private static boolean contains(int[] a, int v) {
+    if (a == null) {
+      return false;
+    }
+    for (int x : a) {
+      if (x == v) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public void notifyHandshakeComplete() throws IOException {
+    super.notifyHandshakeComplete();
+    SecurityParameters sp = context.getSecurityParametersConnection();
+    try {
+      if (sp.isResumedSession()) {
+        resumption = importedFrom;
+      } else if (config.cache != null && ProtocolVersion.TLSv12.equals(sp.getNegotiatedVersion())
+          && sp.isExtendedMasterSecret()) {
+        exportToCache(sp);
+      }
+    } finally {
+      clearImported();
+    }
+    engine.onHandshakeComplete(this, sp);
+  }
+
+  private void exportToCache(SecurityParameters sp) {
+    TlsSession session = context.getSession();
+    byte[] sessionId = session == null ? null : session.getSessionID();
+    if (sessionId == null || sessionId.length == 0) {
+      return;
+    }
+    SessionParameters p = session.exportSessionParameters();
+    if (p == null) {
+      return;
+    }
+    byte[] ms = null;
+    byte[] encoded = null;
+    try {
+      TlsSecret live = p.getMasterSecret();
+      // extract() destroys the secret it is called on: work on a copy, keep the live one intact.
+      synchronized (live) {
+        ms = config.crypto.adoptSecret(live).extract();
+      }
+      List<byte[]> peer = new ArrayList<>();
+      Certificate pc = p.getPeerCertificate();
+      if (pc != null && !pc.isEmpty()) {
+        for (TlsCertificate c : pc.getCertificateList()) {
+          peer.add(c.getEncoded());
+        }
+      }
+      Hashtable<?, ?> ext = p.readServerExtensions();
+      encoded = SessionCodec.encode(3, 3, p.getCipherSuite(), p.isExtendedMasterSecret(), ms,
+          peer, ext);
+      SessionId id = SessionId.of(sessionId);
+      config.cache.put(id, encoded, Instant.now().plus(config.sessionLifetime));
+      cachedId = id;
+    } catch (IOException | RuntimeException e) {
+      log.warn("could not cache the TLS session; clients will do full handshakes", e);
+    } finally {
+      if (ms != null) {
+        Arrays.fill(ms, (byte) 0);
+      }
+      if (encoded != null) {
+        Arrays.fill(encoded, (byte) 0);
+      }
+    }
+  }
+
+  private void clearImported() {
+    if (imported != null) {
+      imported.clear();
+      imported = null;
+    }
+  }
+
+  /** Removes this connection's session from the cache, everywhere. */
+  void invalidateSession() {
+    SessionId id = cachedId;
+    cachedId = null;
+    if (id != null && config.cache != null) {
+      config.cache.invalidate(id);
+    }
+  }
+
+  @Override
+  public void notifyAlertRaised(short alertLevel, short alertDescription, String message,
+      Throwable cause) {
+    if (alertLevel == AlertLevel.fatal) {
+      engine.onFatalAlert(AlertDescription.getText(alertDescription), message, false);
+      invalidateSession();
+    }
+  }
+
+  @Override
+  public void notifyAlertReceived(short alertLevel, short alertDescription) {
+    if (alertLevel == AlertLevel.fatal) {
+      engine.onFatalAlert(AlertDescription.getText(alertDescription), null, true);
+      invalidateSession();
+    }
+  }
+
+  @Override
+  public void notifyConnectionClosed() {
+    clearImported();
+  }
+}

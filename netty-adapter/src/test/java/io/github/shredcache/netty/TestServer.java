@@ -1,0 +1,104 @@
+package io.github.shredcache.netty;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import java.net.InetSocketAddress;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A Netty echo server on 127.0.0.1 using a {@link ShredcacheSslContext}; records handshakes. */
+final class TestServer implements AutoCloseable {
+  /** What one server-side handshake reported. */
+  record Handshake(boolean success, Resumption resumption, String protocol, String cipherSuite,
+      String alpn, Throwable cause) {}
+
+  final BlockingQueue<Handshake> handshakes = new LinkedBlockingQueue<>();
+  private final EventLoopGroup group;
+  private final Channel server;
+
+  private TestServer(ShredcacheSslContext ssl, int threads) throws InterruptedException {
+    this.group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
+    this.server = new ServerBootstrap()
+        .group(group)
+        .channel(NioServerSocketChannel.class)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ssl.addHandlers(ch.pipeline());
+            ch.pipeline().addLast("echo", new Echo());
+          }
+        })
+        .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+  }
+
+  static TestServer start(ShredcacheSslContext ssl) throws InterruptedException {
+    return new TestServer(ssl, 1);
+  }
+
+  int port() {
+    return ((InetSocketAddress) server.localAddress()).getPort();
+  }
+
+  Handshake nextHandshake() throws InterruptedException {
+    Handshake h = handshakes.poll(10, TimeUnit.SECONDS);
+    if (h == null) {
+      throw new AssertionError("no server-side handshake within 10 s");
+    }
+    return h;
+  }
+
+  EventLoopGroup group() {
+    return group;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    server.close().sync();
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync();
+  }
+
+  private final class Echo extends ChannelInboundHandlerAdapter {
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof SslHandshakeCompletionEvent) {
+        SslHandshakeCompletionEvent e = (SslHandshakeCompletionEvent) evt;
+        SslHandler h = ctx.pipeline().get(SslHandler.class);
+        if (e.isSuccess()) {
+          handshakes.add(new Handshake(true, ShredcacheSslContext.resumption(h.engine()),
+              h.engine().getSession().getProtocol(), h.engine().getSession().getCipherSuite(),
+              h.applicationProtocol(), null));
+        } else {
+          handshakes.add(new Handshake(false, Resumption.FULL, null, null, null, e.cause()));
+        }
+      }
+      ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ctx.writeAndFlush(msg);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+
+  @SuppressWarnings("unused")
+  private static void release(ByteBuf b) {
+    b.release();
+  }
+}
