@@ -138,13 +138,11 @@ class ComposeFileTest {
     assertThat(start).as("command: [...] in\n" + body).isNotNegative();
     String list = body.substring(start + "command: [".length(), body.indexOf(']', start));
     List<String> args = new ArrayList<>();
-    for (String part : list.split(",")) {
-      String a = part.trim();
-      if (!a.isEmpty()) {
-        assertThat(a).startsWith("\"").endsWith("\"");
-        args.add(a.substring(1, a.length() - 1));
-      }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"([^\"]*)\"").matcher(list);
+    while (m.find()) {
+      args.add(m.group(1));
     }
+    assertThat(args).as("quoted arguments in " + list).isNotEmpty();
     return args;
   }
 
@@ -159,7 +157,7 @@ class ComposeFileTest {
       picocli.CommandLine sub = main.getSubcommands().get(args.get(0));
       assertThat(sub).as(service + ": subcommand " + args.get(0)).isNotNull();
       // Throws a ParameterException (failing the test) on an unknown or malformed flag.
-      sub.parseArgs(args.subList(1, args.size()).toArray(new String[0]));
+      main.parseArgs(args.toArray(new String[0]));
     }
   }
 
