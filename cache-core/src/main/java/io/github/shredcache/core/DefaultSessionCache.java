@@ -123,13 +123,11 @@ final class DefaultSessionCache implements SessionCache {
     puts.increment();
     front.put(id, SessionState.copyOf(state, Instant.ofEpochSecond(expires), SessionState.Source.LOCAL));
     try {
-      KeyRatchet.EpochKey key = keys.sealingKey();
-      if (!key.tryCountSeal()) {
+      byte[] sealed = seal(id, state, expires);
+      if (sealed == null) {
         storeErrors.increment(); // key use limit reached: keep it local only until the next epoch
         return;
       }
-      byte[] sealed = SealedEntry.seal(
-          key.sealKey(), key.epoch, expires, namespaceBytes, id.toByteArray(), state);
       Duration ttl = clampTtl(Duration.ofSeconds(expires - nowSeconds));
       store.set(storeKey(id), sealed, ttl).whenComplete((v, err) -> {
         if (err != null) {
@@ -318,6 +316,19 @@ final class DefaultSessionCache implements SessionCache {
     }
     storeHits.increment();
     return LookupResult.STORE_HIT;
+  }
+
+  /**
+   * Seals {@code state} for {@code id} under the current epoch key, or returns null if that key
+   * has made its maximum number of seals.
+   */
+  byte[] seal(SessionId id, byte[] state, long expiresAtEpochSecond) throws GeneralSecurityException {
+    KeyRatchet.EpochKey key = keys.sealingKey();
+    if (!key.tryCountSeal()) {
+      return null;
+    }
+    return SealedEntry.seal(
+        key.sealKey(), key.epoch, expiresAtEpochSecond, namespaceBytes, id.toByteArray(), state);
   }
 
   /** Opens a store value for {@code id}: window, expiry, then authentication. */

@@ -1,0 +1,98 @@
+package io.github.shredcache.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.shredcache.core.testing.FakeClock;
+import io.github.shredcache.core.testing.TestKeys;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Many threads put, look up, peek and invalidate on two nodes sharing a store, with the caches'
+ * real default executor. Nothing is lost that must be there, nothing handed out is corrupted or
+ * partly zeroized.
+ */
+class ConcurrencyTest {
+  private static final int THREADS = 8;
+  private static final int OPS = 300;
+  private static final int SHARED_IDS = 16;
+
+  @Test
+  void noLostOrCorruptedEntries() throws Exception {
+    FakeClock clock = new FakeClock(TestKeys.START.plus(Duration.ofMinutes(1)));
+    InMemorySessionStore store = new InMemorySessionStore(clock);
+    SessionCache a = SessionCache.builder().keys(TestKeys.ratchetA(clock)).store(store).clock(clock)
+        .namespace("test").maxSessionLifetime(TestKeys.LIFETIME).lookupTimeout(Duration.ofSeconds(5)).build();
+    SessionCache b = SessionCache.builder().keys(TestKeys.ratchetA(clock)).store(store).clock(clock)
+        .namespace("test").maxSessionLifetime(TestKeys.LIFETIME).lookupTimeout(Duration.ofSeconds(5)).build();
+    Instant expires = clock.instant().plus(Duration.ofMinutes(30));
+    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<Integer>> results = new ArrayList<>();
+    for (int t = 0; t < THREADS; t++) {
+      int thread = t;
+      results.add(pool.submit(() -> {
+        start.await();
+        int checks = 0;
+        ThreadLocalRandom rnd = ThreadLocalRandom.current();
+        for (int i = 0; i < OPS; i++) {
+          // Own IDs: a strict sequence whose outcome is known.
+          int n = 1000 + thread * OPS + i;
+          SessionId own = TestKeys.sessionId(n);
+          byte[] want = TestKeys.state(n, 160);
+          a.put(own, want, expires);
+          assertThat(b.lookup(own).get(10, TimeUnit.SECONDS)).isNotEqualTo(LookupResult.MISS);
+          SessionState got = b.peek(own).orElseThrow();
+          assertThat(got.toByteArray()).isEqualTo(want);
+          got.destroy();
+          assertThat(a.invalidate(own).get(10, TimeUnit.SECONDS)).isTrue();
+          assertThat(a.peek(own)).isEmpty();
+          assertThat(a.lookup(own).get(10, TimeUnit.SECONDS)).isEqualTo(LookupResult.MISS);
+          checks++;
+
+          // Shared IDs: racing operations; anything handed out must be intact.
+          int s = rnd.nextInt(SHARED_IDS);
+          SessionId shared = TestKeys.sessionId(s);
+          SessionCache c = rnd.nextBoolean() ? a : b;
+          switch (rnd.nextInt(4)) {
+            case 0 -> c.put(shared, TestKeys.state(s, 160), expires);
+            case 1 -> c.invalidate(shared).get(10, TimeUnit.SECONDS);
+            case 2 -> assertThat(c.lookup(shared).get(10, TimeUnit.SECONDS)).isNotNull();
+            default -> {
+              Optional<SessionState> p = c.peek(shared);
+              if (p.isPresent()) {
+                assertThat(p.get().toByteArray()).isEqualTo(TestKeys.state(s, 160));
+                p.get().destroy();
+                checks++;
+              }
+            }
+          }
+        }
+        return checks;
+      }));
+    }
+    start.countDown();
+    int checks = 0;
+    for (Future<Integer> f : results) {
+      checks += f.get(60, TimeUnit.SECONDS);
+    }
+    pool.shutdown();
+    assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(checks).isGreaterThanOrEqualTo(THREADS * OPS);
+    CacheStats sa = a.stats();
+    assertThat(sa.openFailures().values().stream().mapToLong(Long::longValue).sum()).isZero();
+    assertThat(b.stats().openFailures().values().stream().mapToLong(Long::longValue).sum()).isZero();
+    assertThat(sa.storeErrors()).isZero();
+    assertThat(sa.puts()).isGreaterThanOrEqualTo(THREADS * OPS);
+  }
+}

@@ -1,0 +1,113 @@
+package io.github.shredcache.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslSessionContext;
+import io.netty.handler.ssl.OpenSslSessionTicketKey;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.SelfSignedCertificate;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Pins the engine behaviour ticket mode relies on, with hand-made keys and no ratchet: BoringSSL
+ * (through netty-tcnative) decrypts a ticket under any listed key and resumes it on another
+ * context, even with the stateful session cache off; a ticket under an unknown key costs a full
+ * handshake, never a failed one.
+ */
+class TicketEngineIT {
+
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static EventLoopGroup group;
+  private static SelfSignedCertificate cert;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    OpenSsl.ensureAvailability();
+    group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    cert = SelfSignedCertificate.builder().fqdn("localhost").algorithm("EC").bits(256).build();
+  }
+
+  @AfterAll
+  static void tearDown() {
+    group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    cert.delete();
+  }
+
+  static SslContext openSslServer(SelfSignedCertificate cert, OpenSslSessionTicketKey... keys)
+      throws Exception {
+    SslContext ctx =
+        SslContextBuilder.forServer(cert.certificate(), cert.privateKey())
+            .sslProvider(SslProvider.OPENSSL)
+            .protocols("TLSv1.3", "TLSv1.2")
+            .build();
+    OpenSslSessionContext sessions = (OpenSslSessionContext) ctx.sessionContext();
+    sessions.setSessionCacheEnabled(false);
+    sessions.setTicketKeys(keys);
+    return ctx;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"-tls1_3", "-tls1_2"})
+  void ticketUnderAListedOlderKeyResumesOnAnotherContext(String version) throws Exception {
+    SecureRandom random = new SecureRandom();
+    OpenSslSessionTicketKey k1 = TicketKeys.random(random);
+    OpenSslSessionTicketKey k2 = TicketKeys.random(random);
+    try (TicketTestServer a = TicketTestServer.start(openSslServer(cert, k1), group, "A");
+        TicketTestServer b = TicketTestServer.start(openSslServer(cert, k2, k1), group, "B");
+        TicketTestServer c = TicketTestServer.start(openSslServer(cert, k2), group, "C")) {
+      Path session = dir.resolve("session.pem");
+
+      TicketOpenSslClient.Result first = TicketOpenSslClient.connect(a.port(), version, null, session);
+      assertThat(first.kind()).as(first.output()).isEqualTo("New");
+      assertThat(a.nextHandshake(WAIT).reused()).isFalse();
+
+      TicketOpenSslClient.Result onB = TicketOpenSslClient.connect(b.port(), version, session, null);
+      assertThat(onB.reused()).as(onB.output()).isTrue();
+      assertThat(onB.protocol()).isEqualTo(version.equals("-tls1_3") ? "TLSv1.3" : "TLSv1.2");
+      assertThat(b.nextHandshake(WAIT).reused()).isTrue();
+
+      TicketOpenSslClient.Result onC = TicketOpenSslClient.connect(c.port(), version, session, null);
+      assertThat(onC.kind()).as(onC.output()).isEqualTo("New");
+      TicketTestServer.Handshake full = c.nextHandshake(WAIT);
+      assertThat(full.succeeded()).as(String.valueOf(full.failure())).isTrue();
+      assertThat(full.reused()).isFalse();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
+  void jdkClientResumesOnAnotherContext(String protocol) throws Exception {
+    SecureRandom random = new SecureRandom();
+    OpenSslSessionTicketKey k1 = TicketKeys.random(random);
+    OpenSslSessionTicketKey k2 = TicketKeys.random(random);
+    try (TicketTestServer a = TicketTestServer.start(openSslServer(cert, k1), group, "A");
+        TicketTestServer b = TicketTestServer.start(openSslServer(cert, k2, k1), group, "B")) {
+      TicketJdkClient client = new TicketJdkClient(group, protocol, cert.cert());
+
+      assertThat(client.get(a.port(), WAIT)).contains("served by A");
+      TicketTestServer.Handshake onA = a.nextHandshake(WAIT);
+      assertThat(onA.protocol()).isEqualTo(protocol);
+      assertThat(onA.reused()).isFalse();
+
+      assertThat(client.get(b.port(), WAIT)).contains("served by B");
+      TicketTestServer.Handshake onB = b.nextHandshake(WAIT);
+      assertThat(onB.protocol()).isEqualTo(protocol);
+      assertThat(onB.reused()).isTrue();
+    }
+  }
+}

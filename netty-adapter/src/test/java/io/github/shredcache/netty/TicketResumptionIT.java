@@ -1,0 +1,150 @@
+package io.github.shredcache.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.shredcache.core.KeyToken;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.util.SelfSignedCertificate;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Cluster-wide ticket resumption with real clients: two nodes (separate OpenSSL contexts, separate
+ * ports) started from tokens of one chain resume each other's TLS 1.3 and TLS 1.2 tickets; nodes of
+ * different chains never do.
+ */
+class TicketResumptionIT {
+
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration EPOCH = Duration.ofMinutes(10);
+  private static final Duration LIFETIME = Duration.ofMinutes(30);
+  private static final InstantSource CLOCK = Clock.systemUTC();
+
+  private static EventLoopGroup group;
+  private static SelfSignedCertificate cert;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    OpenSsl.ensureAvailability();
+    group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    cert = SelfSignedCertificate.builder().fqdn("localhost").algorithm("EC").bits(256).build();
+  }
+
+  @AfterAll
+  static void tearDown() {
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    cert.delete();
+  }
+
+  private static TicketTestNode node(String name, KeyToken token) throws Exception {
+    return TicketTestNode.start(name, token, LIFETIME, CLOCK, cert, group);
+  }
+
+  @ParameterizedTest(name = "openssl s_client {0}")
+  @ValueSource(strings = {"-tls1_3", "-tls1_2"})
+  void opensslTicketFromNodeAResumesOnNodeB(String version) throws Exception {
+    KeyToken chain = KeyToken.generate(EPOCH, CLOCK);
+    KeyToken sameChain = chain.advanceTo(chain.epoch());
+    try (TicketTestNode a = node("A", chain);
+        TicketTestNode b = node("B", sameChain)) {
+      Path session = dir.resolve("a.session");
+      String expected = version.equals("-tls1_3") ? "TLSv1.3" : "TLSv1.2";
+
+      TicketOpenSslClient.Result onA = TicketOpenSslClient.connect(a.port(), version, null, session);
+      assertThat(onA.toString()).as(onA.output()).isEqualTo("New, " + expected);
+      assertThat(a.server.nextHandshake(WAIT).reused()).isFalse();
+
+      TicketOpenSslClient.Result onB = TicketOpenSslClient.connect(b.port(), version, session, null);
+      assertThat(onB.toString()).as(onB.output()).isEqualTo("Reused, " + expected);
+      TicketTestServer.Handshake resumed = b.server.nextHandshake(WAIT);
+      assertThat(resumed.protocol()).isEqualTo(expected);
+      assertThat(resumed.reused()).isTrue();
+      if (expected.equals("TLSv1.3")) {
+        // psk_dhe_ke: the resumed handshake ran a fresh ECDHE exchange.
+        assertThat(onB.output()).contains("Server Temp Key");
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "JDK client {0}")
+  @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
+  void jdkClientTicketFromNodeAResumesOnNodeB(String protocol) throws Exception {
+    KeyToken chain = KeyToken.generate(EPOCH, CLOCK);
+    KeyToken sameChain = chain.advanceTo(chain.epoch());
+    try (TicketTestNode a = node("A", chain);
+        TicketTestNode b = node("B", sameChain)) {
+      TicketJdkClient client = new TicketJdkClient(group, protocol, cert.cert());
+
+      assertThat(client.get(a.port(), WAIT)).contains("served by A");
+      TicketTestServer.Handshake full = a.server.nextHandshake(WAIT);
+      assertThat(full.protocol()).isEqualTo(protocol);
+      assertThat(full.reused()).isFalse();
+
+      assertThat(client.get(b.port(), WAIT)).contains("served by B");
+      TicketTestServer.Handshake resumed = b.server.nextHandshake(WAIT);
+      assertThat(resumed.protocol()).isEqualTo(protocol);
+      assertThat(resumed.reused()).isTrue();
+    }
+  }
+
+  /**
+   * TLS 1.3 resumption is psk_dhe_ke even when the client also offers psk_ke ({@code
+   * -allow_no_dhe_kex}): the resumed handshake still runs ECDHE ("Server Temp Key").
+   */
+  @Test
+  void tls13ResumptionRunsAFreshKeyExchangeEvenWhenTheClientAllowsPskKe() throws Exception {
+    KeyToken chain = KeyToken.generate(EPOCH, CLOCK);
+    KeyToken sameChain = chain.advanceTo(chain.epoch());
+    try (TicketTestNode a = node("A", chain);
+        TicketTestNode b = node("B", sameChain)) {
+      Path session = dir.resolve("psk.session");
+      TicketOpenSslClient.connect(a.port(), "-tls1_3", null, session, "-allow_no_dhe_kex");
+      a.server.nextHandshake(WAIT);
+      TicketOpenSslClient.Result onB =
+          TicketOpenSslClient.connect(b.port(), "-tls1_3", session, null, "-allow_no_dhe_kex");
+      assertThat(onB.toString()).as(onB.output()).isEqualTo("Reused, TLSv1.3");
+      assertThat(onB.output()).contains("Server Temp Key");
+      assertThat(b.server.nextHandshake(WAIT).reused()).isTrue();
+    }
+  }
+
+  @Test
+  void nodesOfDifferentChainsNeverResumeEachOthersTickets() throws Exception {
+    try (TicketTestNode a = node("A", KeyToken.generate(EPOCH, CLOCK));
+        TicketTestNode other = node("other", KeyToken.generate(EPOCH, CLOCK))) {
+      // Same epoch, different chains: only the keys differ.
+      assertThat(a.rotator.installedEpoch()).isEqualTo(other.rotator.installedEpoch());
+      for (String version : new String[] {"-tls1_3", "-tls1_2"}) {
+        Path session = dir.resolve("a" + version + ".session");
+        TicketOpenSslClient.connect(a.port(), version, null, session);
+        assertThat(a.server.nextHandshake(WAIT).reused()).isFalse();
+
+        TicketOpenSslClient.Result there =
+            TicketOpenSslClient.connect(other.port(), version, session, null);
+        assertThat(there.kind()).as(there.output()).isEqualTo("New");
+        TicketTestServer.Handshake h = other.server.nextHandshake(WAIT);
+        assertThat(h.succeeded()).as(String.valueOf(h.failure())).isTrue();
+        assertThat(h.reused()).isFalse();
+
+        // Control: the same ticket does resume on the node that issued it.
+        TicketOpenSslClient.Result home = TicketOpenSslClient.connect(a.port(), version, session, null);
+        assertThat(home.reused()).as(home.output()).isTrue();
+        assertThat(a.server.nextHandshake(WAIT).reused()).isTrue();
+      }
+    }
+  }
+}

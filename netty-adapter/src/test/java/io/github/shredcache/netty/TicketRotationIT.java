@@ -1,0 +1,139 @@
+package io.github.shredcache.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.shredcache.core.KeyToken;
+import io.github.shredcache.core.testing.FakeClock;
+import io.github.shredcache.core.testing.TestKeys;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.util.SelfSignedCertificate;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Rotation: a ticket issued in epoch e resumes on another node in e + 1 and up to e + R, and is
+ * refused (a full handshake, not an error) once e has left the window; the scheduler rotates at
+ * real epoch boundaries on its own.
+ */
+class TicketRotationIT {
+
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static EventLoopGroup group;
+  private static SelfSignedCertificate cert;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    OpenSsl.ensureAvailability();
+    group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    cert = SelfSignedCertificate.builder().fqdn("localhost").algorithm("EC").bits(256).build();
+  }
+
+  @AfterAll
+  static void tearDown() {
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    cert.delete();
+  }
+
+  /**
+   * Fake time moves the ratchets (BoringSSL's own ticket lifetime check uses real time, which
+   * barely moves here): what refuses the old ticket is the key leaving the window, nothing else.
+   */
+  @ParameterizedTest(name = "openssl s_client {0}")
+  @ValueSource(strings = {"-tls1_3", "-tls1_2"})
+  void ticketResumesWithinTheWindowAndIsRefusedOnceItsEpochLeftIt(String version)
+      throws Exception {
+    Duration epoch = TestKeys.EPOCH_LENGTH;
+    Duration lifetime = epoch.multipliedBy(2); // R = 2: window [e - 2, e + 1]
+    FakeClock clock = new FakeClock(TestKeys.START.plusSeconds(1));
+    try (TicketTestNode a = TicketTestNode.start("A", TestKeys.tokenA(clock), lifetime, clock, cert, group);
+        TicketTestNode b = TicketTestNode.start("B", TestKeys.tokenA(clock), lifetime, clock, cert, group)) {
+      long e = TestKeys.EPOCH_0;
+      assertThat(a.rotator.installedEpoch()).isEqualTo(e);
+      assertThat(a.ratchet.epochsBehind()).isEqualTo(2);
+      Path session = dir.resolve("issued-in-e.session");
+      assertThat(TicketOpenSslClient.connect(a.port(), version, null, session).kind()).isEqualTo("New");
+      a.server.nextHandshake(WAIT);
+
+      for (int later = 1; later <= 2; later++) {
+        clock.advance(epoch);
+        a.rotator.rotateNow();
+        b.rotator.rotateNow();
+        assertThat(b.rotator.installedEpoch()).isEqualTo(e + later);
+        TicketOpenSslClient.Result r = TicketOpenSslClient.connect(b.port(), version, session, null);
+        assertThat(r.reused()).as("epoch e + %s: %s", later, r.output()).isTrue();
+        assertThat(b.server.nextHandshake(WAIT).reused()).isTrue();
+      }
+
+      clock.advance(epoch); // e + 3: e has left [e + 1, e + 4]
+      a.rotator.rotateNow();
+      b.rotator.rotateNow();
+      for (TicketTestNode node : new TicketTestNode[] {a, b}) {
+        TicketOpenSslClient.Result r = TicketOpenSslClient.connect(node.port(), version, session, null);
+        assertThat(r.kind()).as("%s in e + 3: %s", node.name, r.output()).isEqualTo("New");
+        TicketTestServer.Handshake h = node.server.nextHandshake(WAIT);
+        assertThat(h.succeeded()).as(String.valueOf(h.failure())).isTrue();
+        assertThat(h.reused()).isFalse();
+      }
+    }
+  }
+
+  /** A node whose clock is already in the next epoch issues tickets the others can open (e + 1). */
+  @Test
+  void ticketFromANodeOneEpochAheadResumesOnTheOthers() throws Exception {
+    Duration lifetime = TestKeys.LIFETIME;
+    FakeClock behind = new FakeClock(TestKeys.START.plusSeconds(1));
+    FakeClock ahead = new FakeClock(TestKeys.START.plus(TestKeys.EPOCH_LENGTH).plusSeconds(1));
+    try (TicketTestNode slow = TicketTestNode.start("slow", TestKeys.tokenA(behind), lifetime, behind, cert, group);
+        TicketTestNode fast = TicketTestNode.start("fast", TestKeys.tokenA(ahead), lifetime, ahead, cert, group)) {
+      assertThat(fast.rotator.installedEpoch()).isEqualTo(slow.rotator.installedEpoch() + 1);
+      Path session = dir.resolve("ahead.session");
+      TicketOpenSslClient.connect(fast.port(), "-tls1_3", null, session);
+      fast.server.nextHandshake(WAIT);
+      TicketOpenSslClient.Result r = TicketOpenSslClient.connect(slow.port(), "-tls1_3", session, null);
+      assertThat(r.reused()).as(r.output()).isTrue();
+      assertThat(slow.server.nextHandshake(WAIT).reused()).isTrue();
+    }
+  }
+
+  /** Real time, 2 s epochs: the scheduler moves to the next epoch without rotateNow. */
+  @Test
+  void schedulerRotatesAtRealEpochBoundaries() throws Exception {
+    Duration epoch = Duration.ofSeconds(2);
+    Duration lifetime = Duration.ofSeconds(6);
+    InstantSource clock = Clock.systemUTC();
+    KeyToken chain = KeyToken.generate(epoch, clock);
+    KeyToken sameChain = chain.advanceTo(chain.epoch());
+    try (TicketTestNode a = TicketTestNode.start("A", chain, lifetime, clock, cert, group);
+        TicketTestNode b = TicketTestNode.start("B", sameChain, lifetime, clock, cert, group)) {
+      Path session = dir.resolve("real-time.session");
+      TicketOpenSslClient.connect(a.port(), "-tls1_3", null, session);
+      a.server.nextHandshake(WAIT);
+      long issuedIn = a.rotator.installedEpoch();
+
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
+      while (b.rotator.installedEpoch() <= issuedIn && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(b.rotator.installedEpoch()).isGreaterThan(issuedIn);
+      assertThat(a.rotator.installedEpoch()).isGreaterThan(issuedIn);
+
+      TicketOpenSslClient.Result r = TicketOpenSslClient.connect(b.port(), "-tls1_3", session, null);
+      assertThat(r.reused()).as(r.output()).isTrue();
+      assertThat(b.server.nextHandshake(WAIT).reused()).isTrue();
+    }
+  }
+}

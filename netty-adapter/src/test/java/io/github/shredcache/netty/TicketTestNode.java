@@ -1,0 +1,74 @@
+package io.github.shredcache.netty;
+
+import io.github.shredcache.core.KeyRatchet;
+import io.github.shredcache.core.KeyToken;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.SelfSignedCertificate;
+import java.time.Duration;
+import java.time.InstantSource;
+
+/**
+ * A ticket-mode node for tests: its own OpenSSL server context, ratchet and rotator, behind a
+ * {@link TicketTestServer} on its own port.
+ */
+final class TicketTestNode implements AutoCloseable {
+
+  final String name;
+  final KeyRatchet ratchet;
+  final SslContext context;
+  final TicketKeyRotator rotator;
+  final TicketTestServer server;
+
+  private TicketTestNode(
+      String name,
+      KeyRatchet ratchet,
+      SslContext context,
+      TicketKeyRotator rotator,
+      TicketTestServer server) {
+    this.name = name;
+    this.ratchet = ratchet;
+    this.context = context;
+    this.rotator = rotator;
+    this.server = server;
+  }
+
+  /** Starts a node from {@code token} (which the ratchet destroys). */
+  static TicketTestNode start(
+      String name,
+      KeyToken token,
+      Duration maxSessionLifetime,
+      InstantSource clock,
+      SelfSignedCertificate cert,
+      EventLoopGroup group)
+      throws Exception {
+    KeyRatchet ratchet = KeyRatchet.fromToken(token, maxSessionLifetime, clock);
+    SslContext context = openSslServerContext(cert);
+    TicketKeyRotator rotator = TicketKeyRotator.start(context, ratchet, group, clock);
+    TicketTestServer server = TicketTestServer.start(context, group, name);
+    return new TicketTestNode(name, ratchet, context, rotator, server);
+  }
+
+  static SslContext openSslServerContext(SelfSignedCertificate cert) throws Exception {
+    return SslContextBuilder.forServer(cert.certificate(), cert.privateKey())
+        .sslProvider(SslProvider.OPENSSL)
+        .protocols("TLSv1.3", "TLSv1.2")
+        .build();
+  }
+
+  int port() {
+    return server.port();
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      server.close();
+    } finally {
+      rotator.close();
+      ratchet.close();
+    }
+  }
+}
