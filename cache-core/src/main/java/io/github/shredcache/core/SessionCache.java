@@ -32,7 +32,9 @@ public interface SessionCache extends AutoCloseable {
    * Caches {@code state} for {@code id} until {@code expiresAt}: the front cache keeps a copy, and
    * the entry is sealed under the current epoch key and written to the store asynchronously. The
    * caller keeps ownership of {@code state} (it is copied). Returns at once; never blocks on the
-   * store. {@code expiresAt} is capped at now + the maximum session lifetime.
+   * store: sealing (microseconds of CPU) runs on the calling thread, the write is asynchronous and
+   * its failure is only counted. {@code expiresAt} is capped at now + the maximum session
+   * lifetime; a state that has already expired is not cached.
    */
   void put(SessionId id, byte[] state, Instant expiresAt);
 

@@ -4,8 +4,9 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SslHandler;
 import java.util.Collections;
-import java.util.Set;
+import java.util.Map;
 import java.util.WeakHashMap;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
@@ -14,11 +15,12 @@ import javax.net.ssl.SSLSession;
 /**
  * {@code --engine jdk}: Netty's JDK provider with its own node-local session cache. No resumption
  * across nodes; a baseline for comparisons. A handshake counts as resumed when its
- * {@link SSLSession} was seen by an earlier handshake (exact for TLS 1.2 session IDs).
+ * {@link SSLSession} was created before the connection's engine was (the JDK keeps a resumed
+ * session's creation time, whether resumed by session ID or by its stateless ticket).
  */
 final class JdkNodeTls implements NodeTls {
   private final SslContext context;
-  private final Set<SSLSession> seen = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+  private final Map<SSLEngine, Long> createdAtMillis = Collections.synchronizedMap(new WeakHashMap<>());
 
   JdkNodeTls(Setup setup) throws SSLException {
     this.context = SslContextBuilder.forServer(setup.certChainPem(), setup.keyPem())
@@ -35,11 +37,15 @@ final class JdkNodeTls implements NodeTls {
 
   @Override
   public void addHandlers(ChannelPipeline pipeline) {
-    pipeline.addLast("ssl", context.newHandler(pipeline.channel().alloc()));
+    SslHandler handler = context.newHandler(pipeline.channel().alloc());
+    createdAtMillis.put(handler.engine(), System.currentTimeMillis());
+    pipeline.addLast("ssl", handler);
   }
 
   @Override
   public Handshake handshake(SSLEngine engine) {
-    return seen.add(engine.getSession()) ? Handshake.FULL : Handshake.RESUMED_LOCAL;
+    Long created = createdAtMillis.remove(engine);
+    SSLSession session = engine.getSession();
+    return created != null && session.getCreationTime() < created ? Handshake.RESUMED_LOCAL : Handshake.FULL;
   }
 }

@@ -30,6 +30,8 @@ import picocli.CommandLine.Spec;
       KeysCommand.class,
       CertsCommand.class,
       NodeCommand.class,
+      ClientCommand.class,
+      ClusterCommand.class,
     })
 public final class Main implements Runnable {
   /** Exit code of a usage error: bad flags, missing files, bad token (picocli's default). */

@@ -139,7 +139,7 @@ final class Node implements AutoCloseable {
     }
     resources.push(tls);
 
-    metrics = new NodeMetrics(config.nodeName(), config.engine().label(), cache::stats, watch::storeUp);
+    metrics = new NodeMetrics(config.nodeName(), tls.engine().label(), cache::stats, watch::storeUp);
     watch.watchEpochs(ratchet, scheduler);
     if (store != null) {
       watch.watchStore(store, config.namespace() + ":shredcache-probe",
@@ -173,7 +173,7 @@ final class Node implements AutoCloseable {
 
     log.info("node {} started: engine {}, {}:{}, store {}, namespace {}, key epoch {} (length {}s, {} past epochs kept),"
             + " session lifetime {}s{}",
-        config.nodeName(), config.engine().label(), config.bind(), port(),
+        config.nodeName(), tls.engine().label(), config.bind(), port(),
         store == null ? "in-memory (this node only)" : "memcached " + String.join(",", config.memcachedServers()),
         config.namespace(), ratchet.currentEpoch(), ratchet.epochLength().getSeconds(), ratchet.epochsBehind(),
         config.sessionLifetime().getSeconds(),

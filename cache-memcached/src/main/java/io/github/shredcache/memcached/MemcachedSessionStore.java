@@ -1,0 +1,518 @@
+package io.github.shredcache.memcached;
+
+import io.github.shredcache.core.SessionStore;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import net.spy.memcached.ConnectionFactory;
+import net.spy.memcached.ConnectionFactoryBuilder;
+import net.spy.memcached.DefaultHashAlgorithm;
+import net.spy.memcached.FailureMode;
+import net.spy.memcached.MemcachedClient;
+import net.spy.memcached.NodeLocator;
+import net.spy.memcached.auth.AuthDescriptor;
+import net.spy.memcached.internal.GetFuture;
+import net.spy.memcached.internal.OperationFuture;
+import net.spy.memcached.ops.ArrayOperationQueueFactory;
+import net.spy.memcached.ops.OperationStatus;
+import net.spy.memcached.ops.StatusCode;
+
+/**
+ * A {@link SessionStore} on one or more memcached servers, through spymemcached (binary
+ * protocol, Ketama consistent hashing).
+ *
+ * <pre>{@code
+ * MemcachedSessionStore store = MemcachedSessionStore.builder()
+ *     .servers("cache1:11211,cache2:11211,cache3:11211")
+ *     .operationTimeout(Duration.ofMillis(50))
+ *     .credentials("shredcache", password)      // only for memcached -S
+ *     .build();
+ * }</pre>
+ *
+ * <h3>Fails open</h3>
+ *
+ * <p>Every future this store returns completes within the operation timeout: normally from
+ * spymemcached's completion listener, else from a timer that completes it with a {@link
+ * TimeoutException} and cancels the operation. A future completes exceptionally (an {@link
+ * IOException} or a {@link TimeoutException}) when a server is down, slow, paused, still
+ * authenticating or overloaded; the {@code SessionCache} above turns that into a miss. No method
+ * blocks its caller: operations are queued with no waiting (a full per-server queue of 4,096
+ * operations fails the operation at once) and completion never waits on a thread.
+ *
+ * <h3>Failure mode: cancel, not redistribute</h3>
+ *
+ * <p>spymemcached runs with {@code FailureMode.Cancel}: while a server is unreachable, operations
+ * for the keys it owns are cancelled immediately, so they cost a miss and no time. The
+ * alternatives are worse for a cache that may miss: {@code Redistribute} would send those keys to
+ * the next server on the ring, where they are all misses anyway, then write new sessions there,
+ * and when the server comes back the keys move home again (a second wave of misses, plus stale
+ * copies left on the other server); {@code Retry} would queue operations for a dead server and
+ * make callers wait for their timeout. With {@code Cancel} only the missing server's share of
+ * sessions needs full handshakes, and hits on it resume as soon as spymemcached has reconnected
+ * (it retries with a back-off capped by {@link MemcachedSessionStoreBuilder#maxReconnectDelay}).
+ *
+ * <h3>Values, keys and time to live</h3>
+ *
+ * <p>Values are the caller's bytes, stored as is under fixed flags (no Java serialization, no
+ * compression), at most {@link SessionStore#MAX_VALUE_BYTES} on write. A get returns whatever
+ * bytes the server holds, of any size and flags: judging them is the caller's job. Keys must be
+ * 1 to 250 bytes of printable ASCII without spaces. Time to live is rounded up to whole seconds
+ * and clamped to 30 days, because memcached reads a larger number as an absolute Unix time. Every
+ * argument error completes the future exceptionally with an {@link IllegalArgumentException}.
+ *
+ * <h3>Thread-safety and ownership</h3>
+ *
+ * <p>Thread-safe. A value passed to {@link #set} is not copied before it is written (do not
+ * change it before the future completes); a value returned by {@link #get} belongs to the caller.
+ * Futures complete on the store's own callback threads (daemons named {@code
+ * shredcache-memcached-callback-N}); keep dependent stages short or move them to an executor.
+ * {@link #close()} releases connections and threads and zeroizes the password copy; the
+ * password otherwise lives only inside this object and, during authentication, in the JDK's SASL
+ * client.
+ */
+public final class MemcachedSessionStore implements SessionStore {
+  /** memcached reads an expiration above 30 days as an absolute Unix time. */
+  static final long MAX_RELATIVE_TTL_SECONDS = 30L * 24 * 60 * 60;
+  /** The longest key memcached accepts. */
+  static final int MAX_KEY_BYTES = 250;
+  /** Per-server limit of operations waiting to be written. */
+  static final int OPERATION_QUEUE_CAPACITY = 4096;
+  /** How long {@link #close()} waits for queued writes to be flushed. */
+  static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(1);
+  /** spymemcached's internal operation timeout (see connect()). */
+  static final Duration SPY_OPERATION_TIMEOUT = Duration.ofSeconds(1);
+  static final String PROBE_KEY_PREFIX = "shredcache-startup-probe:";
+
+  private static final System.Logger LOG = System.getLogger(MemcachedSessionStore.class.getName());
+  private static final AtomicInteger STORE_COUNTER = new AtomicInteger();
+
+  private final MemcachedClient client;
+  private final ScheduledThreadPoolExecutor callbacks;
+  private final long operationTimeoutNanos;
+  private final String description;
+  private final SaslPlainCredentials credentials;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private MemcachedSessionStore(
+      MemcachedClient client,
+      ScheduledThreadPoolExecutor callbacks,
+      Duration operationTimeout,
+      String description,
+      SaslPlainCredentials credentials) {
+    this.client = client;
+    this.callbacks = callbacks;
+    this.operationTimeoutNanos = operationTimeout.toNanos();
+    this.description = description;
+    this.credentials = credentials;
+  }
+
+  /** Returns a new builder. */
+  public static MemcachedSessionStoreBuilder builder() {
+    return new MemcachedSessionStoreBuilder();
+  }
+
+  static MemcachedSessionStore connect(MemcachedSessionStoreBuilder b) {
+    Duration opTimeout = b.operationTimeoutOrDefault();
+    int storeNumber = STORE_COUNTER.incrementAndGet();
+    ScheduledThreadPoolExecutor callbacks =
+        new ScheduledThreadPoolExecutor(2, daemonThreads("shredcache-memcached-callback-"
+            + storeNumber + "-"), (task, executor) -> task.run());
+    // A timed-out operation cancels its timer on completion: drop cancelled timers at once.
+    callbacks.setRemoveOnCancelPolicy(true);
+
+    ConnectionFactoryBuilder cfb =
+        new ConnectionFactoryBuilder()
+            .setProtocol(ConnectionFactoryBuilder.Protocol.BINARY)
+            .setLocatorType(ConnectionFactoryBuilder.Locator.CONSISTENT)
+            .setHashAlg(DefaultHashAlgorithm.KETAMA_HASH)
+            .setFailureMode(FailureMode.Cancel)
+            .setDaemon(true)
+            // spymemcached's own timeout only drops operations that waited too long to be
+            // written and bounds its SASL steps; ours (a timer per operation) is the one callers
+            // see. Keep spymemcached's long enough for authentication on a busy machine.
+            .setOpTimeout(Math.max(SPY_OPERATION_TIMEOUT.toMillis(), opTimeout.toMillis()))
+            .setOpQueueFactory(new ArrayOperationQueueFactory(OPERATION_QUEUE_CAPACITY))
+            .setOpQueueMaxBlockTime(0) // a full queue fails the operation, never the caller's time
+            .setMaxReconnectDelay(b.maxReconnectDelayOrDefault().toSeconds())
+            .setListenerExecutorService(callbacks);
+    if (b.credentials != null) {
+      cfb.setAuthDescriptor(new AuthDescriptor(new String[] {"PLAIN"}, b.credentials))
+          // Operations arriving while a (re)connected server is still authenticating are
+          // cancelled after this wait, spent on the caller's thread: so, no wait at all.
+          .setAuthWaitTime(0);
+    }
+    ConnectionFactory factory = cfb.build();
+    String description =
+        "MemcachedSessionStore[servers=" + b.serversSpec
+            + (b.credentials != null ? ", user=" + b.credentials.user() : "")
+            + ", operationTimeout=" + opTimeout + "]";
+    MemcachedClient client;
+    try {
+      client = new MemcachedClient(factory, List.copyOf(b.servers));
+    } catch (IOException | RuntimeException e) {
+      callbacks.shutdownNow();
+      if (b.credentials != null) {
+        b.credentials.destroy();
+      }
+      throw new IllegalStateException(
+          "cannot start the memcached client for " + b.serversSpec + ": " + e.getMessage(), e);
+    }
+    MemcachedSessionStore store =
+        new MemcachedSessionStore(client, callbacks, opTimeout, description, b.credentials);
+    try {
+      store.checkServers(b.servers, b.startupTimeoutOrDefault(), b.credentials);
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    return store;
+  }
+
+  @Override
+  public CompletableFuture<Optional<byte[]>> get(String key) {
+    CompletableFuture<Optional<byte[]>> result = new CompletableFuture<>();
+    if (rejected(result, key)) {
+      return result;
+    }
+    GetFuture<byte[]> op;
+    try {
+      op = client.asyncGet(key, RawBytesTranscoder.INSTANCE);
+    } catch (RuntimeException e) { // queue full, shutting down
+      result.completeExceptionally(unavailable("get", key, e.getMessage(), e));
+      return result;
+    }
+    ScheduledFuture<?> timer = scheduleTimeout(result, "get", key, () -> op.cancel(false));
+    op.addListener(
+        done -> {
+          timer.cancel(false);
+          if (result.isDone()) {
+            return;
+          }
+          GetFuture<?> f = (GetFuture<?>) done;
+          if (f.isCancelled()) {
+            result.completeExceptionally(unavailable("get", key, "operation cancelled", null));
+            return;
+          }
+          try {
+            byte[] value = (byte[]) f.get(0, TimeUnit.NANOSECONDS); // done: returns at once
+            OperationStatus status = f.getStatus();
+            if (value != null) {
+              result.complete(Optional.of(value));
+            } else if (status == null
+                || status.isSuccess()
+                || status.getStatusCode() == StatusCode.ERR_NOT_FOUND) {
+              result.complete(Optional.empty());
+            } else {
+              result.completeExceptionally(failed("get", key, status));
+            }
+          } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            result.completeExceptionally(unavailable("get", key, String.valueOf(e), e));
+          }
+        });
+    return result;
+  }
+
+  @Override
+  public CompletableFuture<Void> set(String key, byte[] value, Duration ttl) {
+    CompletableFuture<Void> result = new CompletableFuture<>();
+    if (rejected(result, key)) {
+      return result;
+    }
+    Objects.requireNonNull(value, "value");
+    Objects.requireNonNull(ttl, "ttl");
+    if (value.length > MAX_VALUE_BYTES) {
+      result.completeExceptionally(new IllegalArgumentException(
+          "value has " + value.length + " bytes, more than " + MAX_VALUE_BYTES));
+      return result;
+    }
+    if (ttl.isNegative() || ttl.isZero()) {
+      // memcached reads 0 as "never expires": refuse rather than store forever.
+      result.completeExceptionally(
+          new IllegalArgumentException("ttl must be positive, was " + ttl));
+      return result;
+    }
+    OperationFuture<Boolean> op;
+    try {
+      op = client.set(key, expirationSeconds(ttl), value, RawBytesTranscoder.INSTANCE);
+    } catch (RuntimeException e) {
+      result.completeExceptionally(unavailable("set", key, e.getMessage(), e));
+      return result;
+    }
+    ScheduledFuture<?> timer = scheduleTimeout(result, "set", key, op::cancel);
+    op.addListener(
+        done -> {
+          timer.cancel(false);
+          if (result.isDone()) {
+            return;
+          }
+          OperationFuture<?> f = (OperationFuture<?>) done;
+          OperationStatus status = f.getStatus(); // set before completion: returns at once
+          if (f.isCancelled()) {
+            result.completeExceptionally(unavailable("set", key, "operation cancelled", null));
+          } else if (status != null && status.isSuccess()) {
+            result.complete(null);
+          } else {
+            result.completeExceptionally(failed("set", key, status));
+          }
+        });
+    return result;
+  }
+
+  @Override
+  public CompletableFuture<Boolean> delete(String key) {
+    CompletableFuture<Boolean> result = new CompletableFuture<>();
+    if (rejected(result, key)) {
+      return result;
+    }
+    OperationFuture<Boolean> op;
+    try {
+      op = client.delete(key);
+    } catch (RuntimeException e) {
+      result.completeExceptionally(unavailable("delete", key, e.getMessage(), e));
+      return result;
+    }
+    ScheduledFuture<?> timer = scheduleTimeout(result, "delete", key, op::cancel);
+    op.addListener(
+        done -> {
+          timer.cancel(false);
+          if (result.isDone()) {
+            return;
+          }
+          OperationFuture<?> f = (OperationFuture<?>) done;
+          OperationStatus status = f.getStatus();
+          if (f.isCancelled()) {
+            result.completeExceptionally(
+                unavailable("delete", key, "operation cancelled", null));
+          } else if (status != null && status.isSuccess()) {
+            result.complete(true);
+          } else if (status != null && status.getStatusCode() == StatusCode.ERR_NOT_FOUND) {
+            result.complete(false);
+          } else {
+            result.completeExceptionally(failed("delete", key, status));
+          }
+        });
+    return result;
+  }
+
+  /**
+   * Closes the connections and stops the store's threads: waits up to 1 s for queued operations
+   * to be written, then for the I/O thread to end, then for pending futures to complete (each
+   * within its operation timeout). Zeroizes the password copy. Later operations complete
+   * exceptionally with {@link IllegalStateException}. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    boolean interrupted = false;
+    try {
+      client.shutdown(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.DEBUG, "memcached client shutdown failed", e);
+    }
+    try {
+      client.getConnection().join(CLOSE_TIMEOUT.toMillis());
+    } catch (InterruptedException e) {
+      interrupted = true;
+    }
+    callbacks.shutdown(); // pending timers still run: every pending future completes
+    try {
+      if (!callbacks.awaitTermination(
+          operationTimeoutNanos + CLOSE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS)) {
+        callbacks.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      callbacks.shutdownNow();
+      interrupted = true;
+    }
+    if (credentials != null) {
+      credentials.destroy();
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Returns the servers, the user if any and the operation timeout; never a password. */
+  @Override
+  public String toString() {
+    return description;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private boolean rejected(CompletableFuture<?> result, String key) {
+    Objects.requireNonNull(key, "key");
+    if (closed.get()) {
+      result.completeExceptionally(new IllegalStateException(description + " is closed"));
+      return true;
+    }
+    String problem = keyProblem(key);
+    if (problem != null) {
+      result.completeExceptionally(new IllegalArgumentException(problem));
+      return true;
+    }
+    return false;
+  }
+
+  /** Returns why {@code key} is not a valid memcached key, or null if it is. */
+  static String keyProblem(String key) {
+    if (key.isEmpty()) {
+      return "memcached key must not be empty";
+    }
+    if (key.length() > MAX_KEY_BYTES) {
+      return "memcached key has " + key.length() + " characters, more than " + MAX_KEY_BYTES;
+    }
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (c <= 0x20 || c >= 0x7f) {
+        return "memcached key must be printable ASCII without spaces; character " + i
+            + " is U+" + String.format("%04X", (int) c);
+      }
+    }
+    return null;
+  }
+
+  /** Seconds relative to now, rounded up, at most 30 days (memcached's relative limit). */
+  static int expirationSeconds(Duration ttl) {
+    long seconds = ttl.getSeconds() + (ttl.getNano() > 0 ? 1 : 0);
+    return (int) Math.min(Math.max(seconds, 1), MAX_RELATIVE_TTL_SECONDS);
+  }
+
+  private ScheduledFuture<?> scheduleTimeout(
+      CompletableFuture<?> result, String operation, String key, Runnable cancel) {
+    return callbacks.schedule(
+        () -> {
+          if (result.completeExceptionally(new TimeoutException(
+              "memcached " + operation + " on " + serverOf(key) + " took longer than "
+                  + Duration.ofNanos(operationTimeoutNanos).toMillis() + " ms"))) {
+            try {
+              cancel.run(); // not written yet: never sent; in flight: its answer is dropped
+            } catch (RuntimeException ignored) {
+              // cancelling is best-effort
+            }
+          }
+        },
+        operationTimeoutNanos,
+        TimeUnit.NANOSECONDS);
+  }
+
+  private IOException unavailable(String operation, String key, String why, Throwable cause) {
+    return new IOException(
+        "memcached " + operation + " on " + serverOf(key) + " failed: " + why, cause);
+  }
+
+  private IOException failed(String operation, String key, OperationStatus status) {
+    String why = status == null ? "no status" : status.getStatusCode() + " " + status.getMessage();
+    return new IOException("memcached " + operation + " on " + serverOf(key) + " failed: " + why);
+  }
+
+  private String serverOf(String key) {
+    try {
+      // the live locator: getNodeLocator() would copy the whole ring
+      return describe(client.getConnection().getLocator().getPrimary(key).getSocketAddress());
+    } catch (RuntimeException e) {
+      return "memcached";
+    }
+  }
+
+  /**
+   * Checks every server once, in order, each bounded by {@code timeout}: first on a raw socket
+   * ({@link StartupCheck}: credentials and a probe get), then through spymemcached's own
+   * connection (a probe get routed by Ketama to that server), so that the store is usable when
+   * build() returns. Runs once, on the thread that calls build().
+   */
+  private void checkServers(
+      List<InetSocketAddress> servers, Duration timeout, SaslPlainCredentials creds) {
+    NodeLocator locator = client.getNodeLocator();
+    Map<SocketAddress, String> probeKeys = new LinkedHashMap<>();
+    for (int i = 0; i < 100_000 && probeKeys.size() < servers.size(); i++) {
+      String key = PROBE_KEY_PREFIX + i;
+      probeKeys.putIfAbsent(locator.getPrimary(key).getSocketAddress(), key);
+    }
+    for (InetSocketAddress server : servers) {
+      String name = describe(server);
+      String key = probeKeys.get(server);
+      if (key == null) {
+        continue; // Ketama gives this server no key: nothing will ever be sent there
+      }
+      String[] problem = new String[1];
+      StartupCheck.Outcome outcome =
+          StartupCheck.check(server, name, creds, key, timeout, problem);
+      if (outcome == StartupCheck.Outcome.OK) {
+        problem[0] = awaitClientAnswers(key, timeout);
+      }
+      if (problem[0] != null) {
+        LOG.log(System.Logger.Level.WARNING,
+            "memcached at {0} did not answer at start-up ({1}); continuing: its share of"
+                + " sessions misses until it answers", name, problem[0]);
+      }
+    }
+  }
+
+  /** Returns null once a probe get through spymemcached is answered, else what went wrong. */
+  private String awaitClientAnswers(String key, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String problem = "no answer through the client";
+    while (System.nanoTime() < deadline) {
+      try {
+        GetFuture<byte[]> probe = client.asyncGet(key, RawBytesTranscoder.INSTANCE);
+        probe.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        OperationStatus status = probe.getStatus();
+        if (status == null
+            || status.isSuccess()
+            || status.getStatusCode() == StatusCode.ERR_NOT_FOUND) {
+          return null;
+        }
+        problem = "probe get failed: " + status.getStatusCode() + " " + status.getMessage();
+      } catch (ExecutionException | RuntimeException e) {
+        problem = "client not connected yet: " + e.getMessage(); // cancelled while connecting
+      } catch (TimeoutException e) {
+        return "no answer through the client within " + timeout.toMillis() + " ms";
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while checking memcached", e);
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while checking memcached", e);
+      }
+    }
+    return problem;
+  }
+
+  private static String describe(SocketAddress address) {
+    if (address instanceof InetSocketAddress) {
+      InetSocketAddress a = (InetSocketAddress) address;
+      return a.getHostString() + ":" + a.getPort();
+    }
+    return String.valueOf(address);
+  }
+
+  private static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

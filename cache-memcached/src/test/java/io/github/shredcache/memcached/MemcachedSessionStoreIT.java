@@ -1,0 +1,208 @@
+package io.github.shredcache.memcached;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.shredcache.core.SessionStore;
+import io.github.shredcache.memcached.testing.MemcachedProcess;
+import io.github.shredcache.memcached.testing.RawMemcachedClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The store against one real memcached: the SPI contract, byte-exact values, TTLs, limits. */
+class MemcachedSessionStoreIT {
+  private static MemcachedProcess memcached;
+  private static MemcachedSessionStore store;
+  private static RawMemcachedClient raw;
+
+  @BeforeAll
+  static void start() {
+    memcached = MemcachedProcess.start();
+    store = MemcachedSessionStore.builder().servers(memcached.address()).build();
+    raw = memcached.raw();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (raw != null) {
+      raw.close();
+    }
+    if (store != null) {
+      store.close();
+    }
+    if (memcached != null) {
+      memcached.close();
+    }
+  }
+
+  @BeforeEach
+  void flush() {
+    raw.flushAll();
+  }
+
+  @Test
+  void setGetDeleteRoundTrip() throws Exception {
+    byte[] value = {0, 1, 2, (byte) 0x80, (byte) 0xff, '\r', '\n'};
+    await(store.set("ns:round-trip", value, Duration.ofMinutes(5)));
+
+    assertThat(await(store.get("ns:round-trip"))).hasValueSatisfying(v -> assertThat(v).containsExactly(value));
+    assertThat(await(store.delete("ns:round-trip"))).isTrue();
+    assertThat(await(store.delete("ns:round-trip"))).as("second delete: key gone").isFalse();
+    assertThat(await(store.get("ns:round-trip"))).isEmpty();
+  }
+
+  @Test
+  void deleteOfAKeyNeverStoredIsFalse() throws Exception {
+    assertThat(await(store.delete("ns:never-stored"))).isFalse();
+  }
+
+  @Test
+  void storesTheExactBytesUnderFixedFlagsWithoutSerialization() throws Exception {
+    byte[] value = new byte[300];
+    for (int i = 0; i < value.length; i++) {
+      value[i] = (byte) (i * 7);
+    }
+    await(store.set("ns:exact", value, Duration.ofMinutes(5)));
+
+    RawMemcachedClient.Item item = raw.get("ns:exact").orElseThrow();
+    assertThat(item.value()).containsExactly(value); // no Java serialization header, no compression
+    assertThat(item.flags()).isEqualTo(RawBytesTranscoder.FLAGS & 0xffffffffL);
+  }
+
+  @Test
+  void returnsForeignValuesAsTheyAreForTheCallerToJudge() throws Exception {
+    raw.set("ns:foreign", "not ours".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 12345, 60);
+    assertThat(await(store.get("ns:foreign")))
+        .hasValueSatisfying(v -> assertThat(v).asString().isEqualTo("not ours"));
+
+    byte[] big = new byte[SessionStore.MAX_VALUE_BYTES * 4];
+    raw.set("ns:big", big, 0, 60);
+    assertThat(await(store.get("ns:big"))).hasValueSatisfying(v -> assertThat(v).hasSize(big.length));
+  }
+
+  @Test
+  void ttlIsRelativeAndClampedToThirtyDays() throws Exception {
+    await(store.set("ns:short", new byte[] {1}, Duration.ofSeconds(90)));
+    await(store.set("ns:long", new byte[] {1}, Duration.ofDays(400)));
+    long serverNow = Long.parseLong(raw.stats().get("time"));
+
+    for (RawMemcachedClient.KeyInfo k : raw.keys()) {
+      long remaining = k.expiresAtUnixSeconds() - serverNow;
+      if (k.key().equals("ns:short")) {
+        assertThat(remaining).isBetween(85L, 91L);
+      } else if (k.key().equals("ns:long")) {
+        // not read as an absolute time in 1970 (gone at once) but as 30 days from now
+        assertThat(remaining).isBetween(2_592_000L - 5, 2_592_000L + 1);
+      }
+    }
+    assertThat(raw.keys()).extracting(RawMemcachedClient.KeyInfo::key).contains("ns:short", "ns:long");
+    assertThat(await(store.get("ns:long"))).isPresent();
+  }
+
+  @Test
+  void entriesExpire() throws Exception {
+    await(store.set("ns:expiring", new byte[] {1}, Duration.ofSeconds(1)));
+    assertThat(await(store.get("ns:expiring"))).isPresent();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    Optional<byte[]> value = Optional.of(new byte[0]);
+    while (value.isPresent() && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+      value = await(store.get("ns:expiring"));
+    }
+    assertThat(value).as("gone within 5 s of a 1 s TTL").isEmpty();
+  }
+
+  @Test
+  void argumentErrorsFailTheFutureNotTheCaller() {
+    assertFailsWith(store.set("ns:too-big", new byte[SessionStore.MAX_VALUE_BYTES + 1], Duration.ofMinutes(1)),
+        IllegalArgumentException.class, "more than " + SessionStore.MAX_VALUE_BYTES);
+    assertFailsWith(store.set("ns:no-ttl", new byte[1], Duration.ZERO),
+        IllegalArgumentException.class, "ttl must be positive");
+    assertFailsWith(store.get("has space"), IllegalArgumentException.class, "without spaces");
+    assertFailsWith(store.get("k".repeat(251)), IllegalArgumentException.class, "more than 250");
+    assertFailsWith(store.delete("tab\there"), IllegalArgumentException.class, "U+0009");
+  }
+
+  @Test
+  void theLargestAllowedValueRoundTrips() throws Exception {
+    byte[] value = new byte[SessionStore.MAX_VALUE_BYTES];
+    value[value.length - 1] = 42;
+    await(store.set("ns:max", value, Duration.ofMinutes(1)));
+    assertThat(await(store.get("ns:max"))).hasValueSatisfying(v -> assertThat(v).containsExactly(value));
+  }
+
+  @Test
+  void futuresCompleteOnTheStoresCallbackThreadsNotTheCaller() throws Exception {
+    Thread testThread = Thread.currentThread();
+    await(store.set("ns:thread", new byte[] {1}, Duration.ofMinutes(1)));
+    AtomicReference<Thread> completer = new AtomicReference<>();
+    for (int i = 0; i < 100 && completer.get() == null; i++) {
+      CompletableFuture<Optional<byte[]>> f = store.get("ns:thread");
+      // a stage attached after completion runs on the attaching thread: only count the others
+      CompletableFuture<Void> seen = f.thenRun(() -> {
+        if (Thread.currentThread() != testThread) {
+          completer.set(Thread.currentThread());
+        }
+      });
+      seen.get(2, TimeUnit.SECONDS);
+    }
+    assertThat(completer.get().getName()).startsWith("shredcache-memcached-callback-");
+    assertThat(completer.get().isDaemon()).isTrue();
+  }
+
+  @Test
+  void manyConcurrentOperationsAllComplete() throws Exception {
+    // a burst from a cold JVM on a shared machine: give it time, this is about correctness
+    try (MemcachedSessionStore patient =
+        MemcachedSessionStore.builder()
+            .servers(memcached.address())
+            .operationTimeout(Duration.ofSeconds(5))
+            .build()) {
+      List<CompletableFuture<?>> all = new ArrayList<>();
+      for (int i = 0; i < 2000; i++) {
+        String key = "ns:many-" + (i % 200);
+        all.add(i % 2 == 0
+            ? patient.set(key, new byte[] {(byte) i}, Duration.ofMinutes(1))
+            : patient.get(key));
+      }
+      CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).get(10, TimeUnit.SECONDS);
+      assertThat(all).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
+    }
+  }
+
+  @Test
+  void aClosedStoreFailsFuturesAndCloseIsIdempotent() throws Exception {
+    MemcachedSessionStore other = MemcachedSessionStore.builder().servers(memcached.address()).build();
+    other.close();
+    other.close();
+    assertFailsWith(other.get("ns:closed"), IllegalStateException.class, "is closed");
+    assertFailsWith(other.set("ns:closed", new byte[1], Duration.ofMinutes(1)), IllegalStateException.class, "is closed");
+  }
+
+  @Test
+  void toStringShowsServersAndNeverThePassword() {
+    assertThat(store.toString()).contains(memcached.address()).contains("PT0.05S");
+  }
+
+  static <T> T await(CompletableFuture<T> f) throws Exception {
+    return f.get(5, TimeUnit.SECONDS);
+  }
+
+  static void assertFailsWith(CompletableFuture<?> f, Class<? extends Throwable> type, String message) {
+    assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(type)
+        .hasMessageContaining(message);
+  }
+}

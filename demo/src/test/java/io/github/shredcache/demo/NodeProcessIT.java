@@ -1,0 +1,79 @@
+package io.github.shredcache.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.shredcache.demo.NodeProcesses.NodeProcess;
+import io.github.shredcache.demo.NodeProcesses.Result;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The demo jar as a process: keys round trip, bad flags, one node with its page and a clean stop. */
+class NodeProcessIT {
+  @TempDir Path dir;
+
+  @Test
+  void keysInitThenAdvanceThroughTheJar() throws Exception {
+    Result init = NodeProcesses.runJar("keys", "init", "--epoch-length", "1h");
+    assertThat(init.code()).as(init.err()).isZero();
+    String token = init.out().strip();
+    assertThat(token).matches("sc1:3600:\\d+:[A-Za-z0-9_-]{43}=?");
+    Path file = Files.writeString(dir.resolve("token"), token + "\n");
+    Result advance = NodeProcesses.runJar("keys", "advance", "--token-file", file.toString());
+    assertThat(advance.code()).as(advance.err()).isZero();
+    String advanced = advance.out().strip();
+    long epochNow = Instant.now().getEpochSecond() / 3600;
+    assertThat(Long.parseLong(advanced.split(":")[2])).isBetween(epochNow - 1, epochNow);
+    if (advanced.split(":")[2].equals(token.split(":")[2])) {
+      assertThat(advanced).isEqualTo(token);
+    }
+  }
+
+  @Test
+  void badTokenExits2AndNeverPrintsTheSecret() throws Exception {
+    String secret = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA";
+    Path file = Files.writeString(dir.resolve("token"), "sc1:3600:" + (Instant.now().getEpochSecond() / 3600) + ":" + secret);
+    Result r = NodeProcesses.runJar("node", "--port", "0", "--key-token-file", file.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err()).contains("error: --key-token-file").doesNotContain(secret.substring(0, 16));
+  }
+
+  @Test
+  void badFlagsExit2WithAMessage() {
+    Result r = NodeProcesses.runJar("node", "--port", "70000", "--key-token-file", "/nonexistent");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--port must be a port from 1 to 65535");
+    Result unknown = NodeProcesses.runJar("nodes");
+    assertThat(unknown.code()).isEqualTo(2);
+    assertThat(unknown.err()).contains("Unmatched argument").contains("node");
+  }
+
+  @Test
+  void nodeServesItsPageResumesLocallyAndStopsOnSigterm() throws Exception {
+    Path[] keys = NodeProcesses.keysAndCerts(dir);
+    int metricsPort = NodeProcesses.freePort();
+    try (NodeProcess node = NodeProcess.start("--port", "0", "--key-token-file", keys[0].toString(),
+        "--cert", keys[1].toString(), "--key", keys[2].toString(), "--node-name", "solo",
+        "--metrics-port", Integer.toString(metricsPort))) {
+      Path session = dir.resolve("session.pem");
+      String full = NodeProcesses.sClient(node.port, "-sess_out", session.toString());
+      assertThat(full).contains("New, TLSv1.2").contains("node: solo").contains("resumption: FULL")
+          .contains("protocol: TLSv1.2");
+      String again = NodeProcesses.sClient(node.port, "-sess_in", session.toString());
+      assertThat(again).contains("Reused, TLSv1.2").contains("resumption: RESUMED_LOCAL");
+
+      String metrics = NodeProcesses.scrape(metricsPort);
+      assertThat(MetricsTest.sample(metrics, "shredcache_handshakes_total", "result=\"full\"")).isEqualTo(1);
+      assertThat(MetricsTest.sample(metrics, "shredcache_handshakes_total", "result=\"resumed_local\"")).isEqualTo(1);
+      assertThat(MetricsTest.sample(metrics, "shredcache_store_up")).isEqualTo(-1);
+
+      int code = node.stop();
+      assertThat(code).isEqualTo(143); // 128 + SIGTERM, after the shutdown hook ran
+      assertThat(node.err()).contains("node solo started").contains("node solo stopped")
+          .doesNotContain(Files.readString(keys[0]).strip().substring(20));
+    }
+  }
+}
