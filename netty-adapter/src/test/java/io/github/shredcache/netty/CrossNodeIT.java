@@ -3,12 +3,14 @@ package io.github.shredcache.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.github.shredcache.core.InMemorySessionStore;
 import io.github.shredcache.core.SessionCache;
 import io.github.shredcache.core.SessionStore;
+import io.github.shredcache.memcached.MemcachedSessionStore;
+import io.github.shredcache.memcached.testing.MemcachedProcess;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import javax.net.ssl.SSLContext;
@@ -20,12 +22,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two nodes (two contexts, two ports, one event loop each) sharing a store and a key chain: a
- * session made on one resumes on the other.
+ * Two nodes (two contexts, two ports, one event loop each) sharing a real memcached and a key
+ * chain: a session made on one resumes on the other.
  */
-abstract class CrossNodeIT {
+class CrossNodeIT {
   static SelfSignedCertificate cert;
-  SessionStore store;
   SessionCache cacheA;
   SessionCache cacheB;
   TestServer nodeA;
@@ -33,10 +34,16 @@ abstract class CrossNodeIT {
 
   @TempDir Path tmp;
 
-  /** The store both nodes share. */
-  abstract SessionStore newStore() throws Exception;
+  MemcachedProcess memcached;
 
-  abstract void closeStore() throws Exception;
+  private final List<SessionStore> stores = new ArrayList<>();
+
+  /** A node's store: one memcached shared by all nodes, one client per node as in production. */
+  private SessionStore nodeStore() {
+    SessionStore s = MemcachedSessionStore.builder().servers(memcached.address()).build();
+    stores.add(s);
+    return s;
+  }
 
   @BeforeAll
   static void certs() throws Exception {
@@ -50,10 +57,10 @@ abstract class CrossNodeIT {
 
   @BeforeEach
   void startNodes() throws Exception {
-    store = newStore();
+    memcached = MemcachedProcess.start();
     String token = Nodes.newToken();
-    cacheA = Nodes.cache(token, store);
-    cacheB = Nodes.cache(token, store);
+    cacheA = Nodes.cache(token, nodeStore());
+    cacheB = Nodes.cache(token, nodeStore());
     nodeA = TestServer.start(ShredcacheSslContextBuilder
         .forServer(cert.certificate(), cert.privateKey()).sessionCache(cacheA).build());
     nodeB = TestServer.start(ShredcacheSslContextBuilder
@@ -66,7 +73,8 @@ abstract class CrossNodeIT {
     nodeB.close();
     cacheA.close();
     cacheB.close();
-    closeStore();
+    stores.forEach(SessionStore::close);
+    memcached.close();
   }
 
   @Test
@@ -122,16 +130,5 @@ abstract class CrossNodeIT {
       assertThat(onB.resumption()).isEqualTo(Resumption.RESUMED_SHARED);
       assertThat(Arrays.asList(nodeA.handshakes.toArray())).isEmpty();
     }
-  }
-
-  /** Both nodes on one in-memory store (the same flows without memcached). */
-  static class InMemory extends CrossNodeIT {
-    @Override
-    SessionStore newStore() {
-      return new InMemorySessionStore();
-    }
-
-    @Override
-    void closeStore() {}
   }
 }
