@@ -1,7 +1,6 @@
 package io.github.shredcache.netty;
 
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -28,7 +27,11 @@ final class TestServer implements AutoCloseable {
   private final EventLoopGroup group;
   private final Channel server;
 
-  private TestServer(ShredcacheSslContext ssl, int threads) throws InterruptedException {
+  private final boolean record;
+
+  private TestServer(ShredcacheSslContext ssl, int threads, boolean record)
+      throws InterruptedException {
+    this.record = record;
     this.group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
     this.server = new ServerBootstrap()
         .group(group)
@@ -44,7 +47,12 @@ final class TestServer implements AutoCloseable {
   }
 
   static TestServer start(ShredcacheSslContext ssl) throws InterruptedException {
-    return new TestServer(ssl, 1);
+    return new TestServer(ssl, 1, true);
+  }
+
+  /** A server that does not record handshakes (for long runs). */
+  static TestServer start(ShredcacheSslContext ssl, boolean record) throws InterruptedException {
+    return new TestServer(ssl, 1, record);
   }
 
   int port() {
@@ -72,7 +80,7 @@ final class TestServer implements AutoCloseable {
   private final class Echo extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-      if (evt instanceof SslHandshakeCompletionEvent) {
+      if (record && evt instanceof SslHandshakeCompletionEvent) {
         SslHandshakeCompletionEvent e = (SslHandshakeCompletionEvent) evt;
         SslHandler h = ctx.pipeline().get(SslHandler.class);
         if (e.isSuccess()) {
@@ -95,10 +103,5 @@ final class TestServer implements AutoCloseable {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       ctx.close();
     }
-  }
-
-  @SuppressWarnings("unused")
-  private static void release(ByteBuf b) {
-    b.release();
   }
 }
