@@ -12,6 +12,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
@@ -79,11 +81,13 @@ import net.spy.memcached.ops.StatusCode;
  *
  * <p>Thread-safe. A value passed to {@link #set} is not copied before it is written (do not
  * change it before the future completes); a value returned by {@link #get} belongs to the caller.
- * Futures complete on the store's own callback threads (daemons named {@code
- * shredcache-memcached-callback-N}); keep dependent stages short or move them to an executor.
- * {@link #close()} releases connections and threads and zeroizes the password copy; the
- * password otherwise lives only inside this object and, during authentication, in the JDK's SASL
- * client.
+ * Futures complete on spymemcached's I/O thread (answers) or on the store's timer thread (a
+ * daemon named {@code shredcache-memcached-timer-N-1}), unless {@link
+ * MemcachedSessionStoreBuilder#callbackExecutor} says otherwise: dependent stages that are not
+ * {@code ...Async} must take microseconds, not milliseconds, or they delay every other operation
+ * of the store. (Completing there saves a thread hop per lookup; see BENCHMARKS.md.) {@link
+ * #close()} releases connections and threads and zeroizes the password copy; the password
+ * otherwise lives only inside this object and, during authentication, in the JDK's SASL client.
  */
 public final class MemcachedSessionStore implements SessionStore {
   /** memcached reads an expiration above 30 days as an absolute Unix time. */
@@ -102,7 +106,10 @@ public final class MemcachedSessionStore implements SessionStore {
   private static final AtomicInteger STORE_COUNTER = new AtomicInteger();
 
   private final MemcachedClient client;
-  private final ScheduledThreadPoolExecutor callbacks;
+  /** Runs the per-operation timeouts (one daemon thread). */
+  private final ScheduledThreadPoolExecutor timers;
+  /** Where futures complete; null: where the listener runs (spymemcached's I/O thread). */
+  private final Executor callbackExecutor;
   private final long operationTimeoutNanos;
   private final String description;
   private final SaslPlainCredentials credentials;
@@ -110,12 +117,14 @@ public final class MemcachedSessionStore implements SessionStore {
 
   private MemcachedSessionStore(
       MemcachedClient client,
-      ScheduledThreadPoolExecutor callbacks,
+      ScheduledThreadPoolExecutor timers,
+      Executor callbackExecutor,
       Duration operationTimeout,
       String description,
       SaslPlainCredentials credentials) {
     this.client = client;
-    this.callbacks = callbacks;
+    this.timers = timers;
+    this.callbackExecutor = callbackExecutor;
     this.operationTimeoutNanos = operationTimeout.toNanos();
     this.description = description;
     this.credentials = credentials;
@@ -129,11 +138,11 @@ public final class MemcachedSessionStore implements SessionStore {
   static MemcachedSessionStore connect(MemcachedSessionStoreBuilder b) {
     Duration opTimeout = b.operationTimeoutOrDefault();
     int storeNumber = STORE_COUNTER.incrementAndGet();
-    ScheduledThreadPoolExecutor callbacks =
-        new ScheduledThreadPoolExecutor(2, daemonThreads("shredcache-memcached-callback-"
+    ScheduledThreadPoolExecutor timers =
+        new ScheduledThreadPoolExecutor(1, daemonThreads("shredcache-memcached-timer-"
             + storeNumber + "-"), (task, executor) -> task.run());
-    // A timed-out operation cancels its timer on completion: drop cancelled timers at once.
-    callbacks.setRemoveOnCancelPolicy(true);
+    // A completed operation cancels its timer: drop cancelled timers at once.
+    timers.setRemoveOnCancelPolicy(true);
 
     ConnectionFactoryBuilder cfb =
         new ConnectionFactoryBuilder()
@@ -149,7 +158,8 @@ public final class MemcachedSessionStore implements SessionStore {
             .setOpQueueFactory(new ArrayOperationQueueFactory(OPERATION_QUEUE_CAPACITY))
             .setOpQueueMaxBlockTime(0) // a full queue fails the operation, never the caller's time
             .setMaxReconnectDelay(b.maxReconnectDelayOrDefault().toSeconds())
-            .setListenerExecutorService(callbacks);
+            // listeners run on the I/O thread: no thread hop per operation (see class Javadoc)
+            .setListenerExecutorService(new DirectExecutorService());
     if (b.credentials != null) {
       cfb.setAuthDescriptor(new AuthDescriptor(new String[] {"PLAIN"}, b.credentials))
           // Operations arriving while a (re)connected server is still authenticating are
@@ -165,7 +175,7 @@ public final class MemcachedSessionStore implements SessionStore {
     try {
       client = new MemcachedClient(factory, List.copyOf(b.servers));
     } catch (IOException | RuntimeException e) {
-      callbacks.shutdownNow();
+      timers.shutdownNow();
       if (b.credentials != null) {
         b.credentials.destroy();
       }
@@ -173,7 +183,8 @@ public final class MemcachedSessionStore implements SessionStore {
           "cannot start the memcached client for " + b.serversSpec + ": " + e.getMessage(), e);
     }
     MemcachedSessionStore store =
-        new MemcachedSessionStore(client, callbacks, opTimeout, description, b.credentials);
+        new MemcachedSessionStore(
+            client, timers, b.callbackExecutor, opTimeout, description, b.credentials);
     try {
       store.checkServers(b.servers, b.startupTimeoutOrDefault(), b.credentials);
     } catch (RuntimeException e) {
@@ -205,23 +216,23 @@ public final class MemcachedSessionStore implements SessionStore {
           }
           GetFuture<?> f = (GetFuture<?>) done;
           if (f.isCancelled()) {
-            result.completeExceptionally(unavailable("get", key, "operation cancelled", null));
+            fail(result, unavailable("get", key, "operation cancelled", null));
             return;
           }
           try {
             byte[] value = (byte[]) f.get(0, TimeUnit.NANOSECONDS); // done: returns at once
             OperationStatus status = f.getStatus();
             if (value != null) {
-              result.complete(Optional.of(value));
+              succeed(result, Optional.of(value));
             } else if (status == null
                 || status.isSuccess()
                 || status.getStatusCode() == StatusCode.ERR_NOT_FOUND) {
-              result.complete(Optional.empty());
+              succeed(result, Optional.empty());
             } else {
-              result.completeExceptionally(failed("get", key, status));
+              fail(result, failed("get", key, status));
             }
           } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            result.completeExceptionally(unavailable("get", key, String.valueOf(e), e));
+            fail(result, unavailable("get", key, String.valueOf(e), e));
           }
         });
     return result;
@@ -236,13 +247,13 @@ public final class MemcachedSessionStore implements SessionStore {
     Objects.requireNonNull(value, "value");
     Objects.requireNonNull(ttl, "ttl");
     if (value.length > MAX_VALUE_BYTES) {
-      result.completeExceptionally(new IllegalArgumentException(
+      fail(result, new IllegalArgumentException(
           "value has " + value.length + " bytes, more than " + MAX_VALUE_BYTES));
       return result;
     }
     if (ttl.isNegative() || ttl.isZero()) {
       // memcached reads 0 as "never expires": refuse rather than store forever.
-      result.completeExceptionally(
+      fail(result, 
           new IllegalArgumentException("ttl must be positive, was " + ttl));
       return result;
     }
@@ -250,7 +261,7 @@ public final class MemcachedSessionStore implements SessionStore {
     try {
       op = client.set(key, expirationSeconds(ttl), value, RawBytesTranscoder.INSTANCE);
     } catch (RuntimeException e) {
-      result.completeExceptionally(unavailable("set", key, e.getMessage(), e));
+      fail(result, unavailable("set", key, e.getMessage(), e));
       return result;
     }
     ScheduledFuture<?> timer = scheduleTimeout(result, "set", key, op::cancel);
@@ -263,11 +274,11 @@ public final class MemcachedSessionStore implements SessionStore {
           OperationFuture<?> f = (OperationFuture<?>) done;
           OperationStatus status = f.getStatus(); // set before completion: returns at once
           if (f.isCancelled()) {
-            result.completeExceptionally(unavailable("set", key, "operation cancelled", null));
+            fail(result, unavailable("set", key, "operation cancelled", null));
           } else if (status != null && status.isSuccess()) {
-            result.complete(null);
+            succeed(result, null);
           } else {
-            result.completeExceptionally(failed("set", key, status));
+            fail(result, failed("set", key, status));
           }
         });
     return result;
@@ -283,7 +294,7 @@ public final class MemcachedSessionStore implements SessionStore {
     try {
       op = client.delete(key);
     } catch (RuntimeException e) {
-      result.completeExceptionally(unavailable("delete", key, e.getMessage(), e));
+      fail(result, unavailable("delete", key, e.getMessage(), e));
       return result;
     }
     ScheduledFuture<?> timer = scheduleTimeout(result, "delete", key, op::cancel);
@@ -296,14 +307,14 @@ public final class MemcachedSessionStore implements SessionStore {
           OperationFuture<?> f = (OperationFuture<?>) done;
           OperationStatus status = f.getStatus();
           if (f.isCancelled()) {
-            result.completeExceptionally(
+            fail(result, 
                 unavailable("delete", key, "operation cancelled", null));
           } else if (status != null && status.isSuccess()) {
-            result.complete(true);
+            succeed(result, true);
           } else if (status != null && status.getStatusCode() == StatusCode.ERR_NOT_FOUND) {
-            result.complete(false);
+            succeed(result, false);
           } else {
-            result.completeExceptionally(failed("delete", key, status));
+            fail(result, failed("delete", key, status));
           }
         });
     return result;
@@ -331,14 +342,14 @@ public final class MemcachedSessionStore implements SessionStore {
     } catch (InterruptedException e) {
       interrupted = true;
     }
-    callbacks.shutdown(); // pending timers still run: every pending future completes
+    timers.shutdown(); // pending timers still run: every pending future completes
     try {
-      if (!callbacks.awaitTermination(
+      if (!timers.awaitTermination(
           operationTimeoutNanos + CLOSE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS)) {
-        callbacks.shutdownNow();
+        timers.shutdownNow();
       }
     } catch (InterruptedException e) {
-      callbacks.shutdownNow();
+      timers.shutdownNow();
       interrupted = true;
     }
     if (credentials != null) {
@@ -397,20 +408,48 @@ public final class MemcachedSessionStore implements SessionStore {
 
   private ScheduledFuture<?> scheduleTimeout(
       CompletableFuture<?> result, String operation, String key, Runnable cancel) {
-    return callbacks.schedule(
+    return timers.schedule(
         () -> {
-          if (result.completeExceptionally(new TimeoutException(
+          if (result.isDone()) {
+            return;
+          }
+          fail(result, new TimeoutException(
               "memcached " + operation + " on " + serverOf(key) + " took longer than "
-                  + Duration.ofNanos(operationTimeoutNanos).toMillis() + " ms"))) {
-            try {
-              cancel.run(); // not written yet: never sent; in flight: its answer is dropped
-            } catch (RuntimeException ignored) {
-              // cancelling is best-effort
-            }
+                  + Duration.ofNanos(operationTimeoutNanos).toMillis() + " ms"));
+          try {
+            cancel.run(); // not written yet: never sent; in flight: its answer is dropped
+          } catch (RuntimeException ignored) {
+            // cancelling is best-effort
           }
         },
         operationTimeoutNanos,
         TimeUnit.NANOSECONDS);
+  }
+
+  /** Completes {@code result} with {@code value}, on the callback executor if one was given. */
+  private <T> void succeed(CompletableFuture<T> result, T value) {
+    if (callbackExecutor == null) {
+      result.complete(value);
+    } else {
+      handOff(() -> result.complete(value));
+    }
+  }
+
+  /** Completes {@code result} exceptionally, on the callback executor if one was given. */
+  private void fail(CompletableFuture<?> result, Throwable error) {
+    if (callbackExecutor == null) {
+      result.completeExceptionally(error);
+    } else {
+      handOff(() -> result.completeExceptionally(error));
+    }
+  }
+
+  private void handOff(Runnable completion) {
+    try {
+      callbackExecutor.execute(completion);
+    } catch (RejectedExecutionException e) {
+      completion.run(); // the future must complete, even if the executor is gone
+    }
   }
 
   private IOException unavailable(String operation, String key, String why, Throwable cause) {

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 
 /**
  * Builds a {@link MemcachedSessionStore}. Every setting can be set once and is checked when set;
@@ -25,6 +26,7 @@ public final class MemcachedSessionStoreBuilder {
   Duration maxReconnectDelay;
   Duration startupTimeout;
   SaslPlainCredentials credentials;
+  Executor callbackExecutor;
 
   MemcachedSessionStoreBuilder() {}
 
@@ -101,6 +103,19 @@ public final class MemcachedSessionStoreBuilder {
     requireUnset(this.startupTimeout, "startup timeout", this.startupTimeout);
     this.startupTimeout =
         checkRange(timeout, Duration.ofMillis(100), Duration.ofMinutes(1), "startup timeout");
+    return this;
+  }
+
+  /**
+   * Where the store's futures complete. By default they complete on spymemcached's I/O thread
+   * (answers) or the store's timer thread (timeouts): no thread hop, the lowest latency, but every
+   * dependent stage that is not {@code ...Async} runs there too and delays all other memcached
+   * traffic of this store. Give an executor here when callers attach slow stages; a rejected task
+   * completes its future on the calling thread instead.
+   */
+  public MemcachedSessionStoreBuilder callbackExecutor(Executor executor) {
+    requireUnset(this.callbackExecutor, "callback executor", this.callbackExecutor);
+    this.callbackExecutor = Objects.requireNonNull(executor, "executor");
     return this;
   }
 

@@ -1,21 +1,51 @@
 package io.github.shredcache.demo;
 
+import io.github.shredcache.netty.ShredcacheSslContext;
+import io.github.shredcache.netty.ShredcacheSslContextBuilder;
+import io.netty.channel.ChannelPipeline;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * {@code --engine bc}: Bouncy Castle TLS through the netty-adapter's ShredcacheSslContext.
- * INTERIM: until that context is in this build, this falls back to {@link JdkNodeTls}.
+ * {@code --engine bc}: Bouncy Castle TLS through {@link ShredcacheSslContext}, with the node's
+ * cluster-wide session cache. TLS 1.2 sessions resume on any node of the cluster (session IDs);
+ * TLS 1.3 clients get full handshakes on this engine.
  */
-final class BcNodeTls {
-  private static final Logger log = LoggerFactory.getLogger(BcNodeTls.class);
+final class BcNodeTls implements NodeTls {
+  private final ShredcacheSslContext context;
 
-  private BcNodeTls() {}
+  private BcNodeTls(ShredcacheSslContext context) {
+    this.context = context;
+  }
 
-  static NodeTls create(NodeTls.Setup setup) throws SSLException {
-    log.warn("the bc engine (ShredcacheSslContext) is not in this build yet: using Netty's JDK provider,"
-        + " sessions resume on this node only");
-    return new JdkNodeTls(setup);
+  static NodeTls create(Setup setup) throws SSLException {
+    try {
+      return new BcNodeTls(ShredcacheSslContextBuilder.forServer(setup.certChainPem(), setup.keyPem())
+          .sessionCache(setup.cache())
+          .sessionLifetime(setup.sessionLifetime())
+          .prefetchTimeout(setup.lookupTimeout())
+          .build());
+    } catch (IllegalStateException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  @Override
+  public Engine engine() {
+    return Engine.BC;
+  }
+
+  @Override
+  public void addHandlers(ChannelPipeline pipeline) {
+    context.addHandlers(pipeline);
+  }
+
+  @Override
+  public Handshake handshake(SSLEngine engine) {
+    return switch (ShredcacheSslContext.resumption(engine)) {
+      case FULL -> Handshake.FULL;
+      case RESUMED_LOCAL -> Handshake.RESUMED_LOCAL;
+      case RESUMED_SHARED -> Handshake.RESUMED_SHARED;
+    };
   }
 }

@@ -110,7 +110,7 @@ final class ClientReport {
     }
 
     synchronized ClientReport finish(ClientConfig config, String providerUsed, Duration elapsed,
-        boolean stoppedByDuration) {
+        boolean stoppedByDuration, Duration clientCpu) {
       List<Row> copy = new ArrayList<>();
       for (Row r : rows.values()) {
         Row c = new Row(r.node);
@@ -124,7 +124,7 @@ final class ClientReport {
       return new ClientReport(config, providerUsed, elapsed, stoppedByDuration, copy,
           new TreeMap<>(failureReasons), new TreeMap<>(protocols),
           Arrays.copyOf(all, allCount), Arrays.copyOf(full, fullCount),
-          Arrays.copyOf(resumed, resumedCount), disagreements);
+          Arrays.copyOf(resumed, resumedCount), disagreements, clientCpu);
     }
   }
 
@@ -139,12 +139,15 @@ final class ClientReport {
   private final long[] fullNanos;
   private final long[] resumedNanos;
   private final long disagreements;
+  /** CPU time the client's JVM used during the run (all threads), or null if unknown. */
+  private final Duration clientCpu;
 
   private ClientReport(ClientConfig config, String providerUsed, Duration elapsed,
       boolean stoppedByDuration, List<Row> rows, Map<String, Long> failureReasons,
       Map<String, Long> protocols, long[] allNanos, long[] fullNanos, long[] resumedNanos,
-      long disagreements) {
+      long disagreements, Duration clientCpu) {
     this.config = config;
+    this.clientCpu = clientCpu;
     this.providerUsed = providerUsed;
     this.elapsed = elapsed;
     this.stoppedByDuration = stoppedByDuration;
@@ -190,6 +193,12 @@ final class ClientReport {
 
   Duration elapsed() {
     return elapsed;
+  }
+
+  /** Client CPU time divided by wall time (1.0 = one core busy), or NaN if unknown. */
+  double cpuShare() {
+    return clientCpu == null || elapsed.isZero() ? Double.NaN
+        : (double) clientCpu.toNanos() / elapsed.toNanos();
   }
 
   double handshakesPerSecond() {
@@ -239,6 +248,12 @@ final class ClientReport {
         handshakes() + failures(), elapsed.toNanos() / 1e9,
         config.resume().name().toLowerCase(Locale.ROOT), config.tlsVersion(), providerUsed,
         config.concurrency(), config.insecure() ? ", INSECURE: any server certificate trusted" : ""));
+    if (clientCpu != null) {
+      sb.append(String.format(Locale.ROOT,
+          "client CPU: %.2f s in %.2f s (%.0f%% of one core; %.0f us per connection)%n",
+          clientCpu.toNanos() / 1e9, elapsed.toNanos() / 1e9, cpuShare() * 100,
+          clientCpu.toNanos() / 1e3 / Math.max(1, handshakes() + failures())));
+    }
     if (stoppedByDuration) {
       sb.append("stopped after --max-duration ").append(config.maxDuration().toSeconds())
           .append(" s before all connections were made\n");
@@ -299,6 +314,8 @@ final class ClientReport {
     lat.put("resumedP50", percentileMillis(resumedNanos, 50));
     lat.put("resumedP99", percentileMillis(resumedNanos, 99));
     root.put("latencyMillis", lat);
+    root.put("clientCpuSeconds", clientCpu == null ? null : clientCpu.toNanos() / 1e9);
+    root.put("clientCpuShareOfOneCore", clientCpu == null ? null : cpuShare());
     root.put("protocols", new LinkedHashMap<String, Object>(protocols));
     root.put("failureReasons", new LinkedHashMap<String, Object>(failureReasons));
     StringBuilder sb = new StringBuilder();

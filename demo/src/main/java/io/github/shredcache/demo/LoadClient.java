@@ -115,6 +115,7 @@ final class LoadClient {
 
     group = new MultiThreadIoEventLoopGroup(config.threads(), NioIoHandler.newFactory());
     long start = System.nanoTime();
+    long cpuStart = processCpuNanos();
     try {
       bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
           .option(ChannelOption.TCP_NODELAY, true)
@@ -143,7 +144,9 @@ final class LoadClient {
       ReferenceCountUtil.release(sslContext);
     }
     Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-    return collector.finish(config, providerName, elapsed, stoppedByDuration);
+    long cpu = processCpuNanos();
+    Duration clientCpu = cpu < 0 || cpuStart < 0 ? null : Duration.ofNanos(cpu - cpuStart);
+    return collector.finish(config, providerName, elapsed, stoppedByDuration, clientCpu);
   }
 
   /** Starts the slot's next connection from a fresh task (no recursion on fast failures). */
@@ -192,6 +195,16 @@ final class LoadClient {
         }, config.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS);
       }
     });
+  }
+
+  /** CPU time of this JVM so far, or -1 if the platform does not say. */
+  static long processCpuNanos() {
+    java.lang.management.OperatingSystemMXBean os =
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+      return sun.getProcessCpuTime();
+    }
+    return -1;
   }
 
   static String describe(Throwable t) {

@@ -1,8 +1,10 @@
 package io.github.shredcache.demo;
 
+import io.github.shredcache.core.KeyToken;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -69,6 +71,9 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--engine", defaultValue = "bc", paramLabel = "bc|openssl|jdk", description = "TLS engine: bc (sessions resume across nodes), openssl (ticket keys from the ratchet), jdk (node-local baseline). Default ${DEFAULT-VALUE}.")
   NodeTls.Engine engine;
 
+  @Option(names = "--epoch-length", paramLabel = "DURATION", description = "Optional check: the epoch length this node expects. The key token fixes it for the whole chain ('keys init --epoch-length'); the node refuses to start if they differ.")
+  Duration epochLength;
+
   @Option(names = "--io-threads", defaultValue = "0", paramLabel = "N", description = "Event loop threads (0: Netty's default).")
   int ioThreads;
 
@@ -115,6 +120,9 @@ final class NodeCommand implements Callable<Integer> {
       SecretFiles.requireReadableFile(cert, "--cert");
       SecretFiles.requireReadableFile(key, "--key");
     }
+    if (epochLength != null) {
+      checkEpochLength(epochLength, keyTokenFile);
+    }
     if (ioThreads < 0) {
       throw new UsageException("--io-threads must be 0 (Netty's default) or more, was " + ioThreads);
     }
@@ -122,6 +130,26 @@ final class NodeCommand implements Callable<Integer> {
     return new NodeConfig(name, bind, port, servers, memcachedUser, memcachedPasswordFile, keyTokenFile,
         namespace, sessionLifetime, storeTimeout, cert, key, metricsPort == null ? -1 : metricsPort, engine,
         ioThreads);
+  }
+
+  /**
+   * The token carries the epoch length of its chain, so every node of a chain agrees on it: {@code
+   * --epoch-length} cannot change it, only assert it.
+   */
+  private static void checkEpochLength(Duration expected, Path tokenFile) {
+    KeyToken token = SecretFiles.readToken(tokenFile, "--key-token-file", InstantSource.system());
+    Duration actual;
+    try {
+      actual = token.epochLength();
+    } finally {
+      token.destroy();
+    }
+    if (!actual.equals(expected)) {
+      throw new UsageException("--epoch-length " + expected.getSeconds() + "s disagrees with --key-token-file "
+          + tokenFile + ", whose chain has epochs of " + actual.getSeconds() + "s (the token fixes the epoch"
+          + " length for every node of its chain): drop --epoch-length, or make a new chain with"
+          + " 'keys init --epoch-length " + expected.getSeconds() + "s' and give it to every node");
+    }
   }
 
   private static void checkPort(String option, int value) {

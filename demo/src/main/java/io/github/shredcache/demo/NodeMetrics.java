@@ -89,7 +89,7 @@ final class NodeMetrics {
     FunctionTimer.builder("shredcache.store.lookup", this.stats,
             s -> s.get().storeLookups(), s -> s.get().storeLatencyTotal().toNanos(), TimeUnit.NANOSECONDS)
         .tags(tags).description("Completed store lookups and their latency").register(registry);
-    Gauge.builder("shredcache.store.up", storeUp, s -> s.get()).tags(tags)
+    Gauge.builder("shredcache.store.up", storeUp, s -> s.get()).strongReference(true).tags(tags)
         .description("1 if the shared store answers, 0 if not, -1 without a shared store").register(registry);
     Gauge.builder("shredcache.keys.epoch", this.stats, s -> s.get().currentEpoch()).tags(tags)
         .description("The key epoch entries are sealed under now").register(registry);

@@ -68,8 +68,7 @@ public interface NodeTls extends AutoCloseable {
   static NodeTls create(Engine engine, Setup setup) throws SSLException {
     return switch (engine) {
       case BC -> BcNodeTls.create(setup);
-      case OPENSSL -> throw new UsageException(
-          "--engine openssl is not available yet in this build; use --engine bc");
+      case OPENSSL -> OpenSslNodeTls.create(setup);
       case JDK -> new JdkNodeTls(setup);
     };
   }

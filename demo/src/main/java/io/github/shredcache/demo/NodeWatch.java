@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A node's periodic housekeeping on its scheduler thread, logging one line per state change:
  * moves the key window at epoch boundaries ("key epoch rotated"), and probes the shared store with
- * a {@code get} of a fixed key ("memcached unreachable" / "memcached reachable again").
+ * a {@code get} of a fixed key every {@link #PROBE_INTERVAL} ("memcached unreachable" after {@link
+ * #FAILURES_BEFORE_DOWN} failed probes in a row, "memcached reachable again").
  */
 final class NodeWatch {
   static final Duration EPOCH_CHECK = Duration.ofSeconds(1);
@@ -21,8 +22,12 @@ final class NodeWatch {
   static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
   private static final Logger log = LoggerFactory.getLogger(NodeWatch.class);
 
+  /** Consecutive failed probes before the store counts as down (one slow answer is not an outage). */
+  static final int FAILURES_BEFORE_DOWN = 2;
+
   /** 1 up, 0 down, -1 no shared store; the {@code shredcache_store_up} gauge reads it. */
   private final AtomicInteger storeUp = new AtomicInteger(-1);
+  private final AtomicInteger failedProbes = new AtomicInteger();
   private volatile long epoch;
 
   int storeUp() {
@@ -63,10 +68,11 @@ final class NodeWatch {
 
   private void observe(Throwable error, String description) {
     if (error == null) {
+      failedProbes.set(0);
       if (storeUp.getAndSet(1) == 0) {
         log.info("memcached reachable again ({}): sessions resume across nodes again", description);
       }
-    } else if (storeUp.getAndSet(0) == 1) {
+    } else if (failedProbes.incrementAndGet() >= FAILURES_BEFORE_DOWN && storeUp.getAndSet(0) == 1) {
       Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
       log.warn("memcached unreachable ({}: {}): handshakes fall back to full ones until it is back",
           description, cause.getClass().getSimpleName());

@@ -131,6 +131,36 @@ class ComposeFileTest {
         "mode=0700");
   }
 
+  /** The JSON-style {@code command: [...]} list of a service block. */
+  private static List<String> commandOf(List<String> service) {
+    String body = String.join("\n", service);
+    int start = body.indexOf("command: [");
+    assertThat(start).as("command: [...] in\n" + body).isNotNegative();
+    String list = body.substring(start + "command: [".length(), body.indexOf(']', start));
+    List<String> args = new ArrayList<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"([^\"]*)\"").matcher(list);
+    while (m.find()) {
+      args.add(m.group(1));
+    }
+    assertThat(args).as("quoted arguments in " + list).isNotEmpty();
+    return args;
+  }
+
+  @Test
+  void nodeAndClientFlagsInTheComposeFileAreFlagsTheJarKnows() throws IOException {
+    Map<String, List<String>> services =
+        children(sections(Files.readAllLines(root.resolve("docker-compose.yml"))).get("services"));
+    for (String service : List.of("node1", "node2", "node3", "client")) {
+      List<String> args = commandOf(services.get(service));
+      picocli.CommandLine main = Main.commandLine(new java.io.PrintWriter(new java.io.StringWriter()),
+          new java.io.PrintWriter(new java.io.StringWriter()));
+      picocli.CommandLine sub = main.getSubcommands().get(args.get(0));
+      assertThat(sub).as(service + ": subcommand " + args.get(0)).isNotNull();
+      // Throws a ParameterException (failing the test) on an unknown or malformed flag.
+      main.parseArgs(args.toArray(new String[0]));
+    }
+  }
+
   @Test
   void haproxyIsTcpRoundRobinOverThreeNodes() throws IOException {
     String cfg = Files.readString(root.resolve("deploy/haproxy.cfg"));

@@ -27,6 +27,7 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
@@ -43,6 +44,7 @@ import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCryptoProvider;
  * session is resumable); session lifetime 5 minutes; prefetch timeout 50 ms. Not thread-safe.
  */
 public final class ShredcacheSslContextBuilder {
+  private static final BouncyCastleProvider BC_PROVIDER = new BouncyCastleProvider();
   private final PrivateKey key;
   private final X509Certificate[] chain;
   private SessionCache cache;
@@ -190,7 +192,10 @@ public final class ShredcacheSslContextBuilder {
       tm = newTrustManager(trusted);
     }
     try {
-      JcaTlsCrypto crypto = new JcaTlsCryptoProvider().create(new SecureRandom());
+      // Bouncy Castle's JCA provider (not installed globally): the JDK's providers lack the
+      // RSASSA-PSS names Bouncy Castle's TLS asks for, which TLS 1.3 with RSA keys needs.
+      JcaTlsCrypto crypto = new JcaTlsCryptoProvider().setProvider(BC_PROVIDER)
+          .create(new SecureRandom());
       ServerConfig config = new ServerConfig(crypto, key, chain,
           protocols == null ? List.of(ServerConfig.TLS13, ServerConfig.TLS12) : protocols,
           alpn == null ? List.of() : alpn, auth, tm, cache,

@@ -373,6 +373,8 @@ final class ShredcacheTlsServer extends DefaultTlsServer {
   public void notifyAlertRaised(short alertLevel, short alertDescription, String message,
       Throwable cause) {
     if (alertLevel == AlertLevel.fatal) {
+      log.debug("raising fatal alert {}: {}", AlertDescription.getText(alertDescription), message,
+          cause);
       engine.onFatalAlert(AlertDescription.getText(alertDescription), message, false);
       invalidateSession();
     }

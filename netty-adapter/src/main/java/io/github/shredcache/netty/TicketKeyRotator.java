@@ -6,8 +6,10 @@ import io.github.shredcache.core.KeyRatchet;
 import io.github.shredcache.core.TicketKeyMaterial;
 import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.OpenSslSessionTicketKey;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.internal.tcnative.SSL;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,6 +20,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSessionContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -331,6 +334,27 @@ public final class TicketKeyRotator implements AutoCloseable {
     Duration quarterEpoch = ratchet.epochLength().dividedBy(4);
     Duration retry = quarterEpoch.compareTo(MAX_RETRY_DELAY) > 0 ? MAX_RETRY_DELAY : quarterEpoch;
     return retry.compareTo(MIN_DELAY) < 0 ? MIN_DELAY : retry;
+  }
+
+  /**
+   * Returns whether the completed handshake of {@code engine} resumed a session (in ticket mode: a
+   * ticket the client presented was accepted), as BoringSSL reports it ({@code SSL_session_reused}).
+   * Call it from the handshake completion event, on the channel's event loop.
+   *
+   * @throws IllegalArgumentException if {@code engine} is not an engine of Netty's OpenSSL provider
+   */
+  public static boolean isResumed(SSLEngine engine) {
+    requireNonNull(engine, "engine");
+    if (!(engine instanceof ReferenceCountedOpenSslEngine)) {
+      throw new IllegalArgumentException(
+          "not an engine of Netty's OpenSSL provider: " + engine.getClass().getName());
+    }
+    ReferenceCountedOpenSslEngine openssl = (ReferenceCountedOpenSslEngine) engine;
+    // The engine's methods synchronize on it; holding the monitor keeps the native SSL alive.
+    synchronized (openssl) {
+      long ssl = openssl.sslPointer();
+      return ssl != 0 && SSL.isSessionReused(ssl);
+    }
   }
 
   static OpenSslSessionContext openSslServerSessions(SslContext context) {

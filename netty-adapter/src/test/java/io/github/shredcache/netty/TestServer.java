@@ -1,7 +1,6 @@
 package io.github.shredcache.netty;
 
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -25,10 +24,20 @@ final class TestServer implements AutoCloseable {
       String alpn, Throwable cause) {}
 
   final BlockingQueue<Handshake> handshakes = new LinkedBlockingQueue<>();
+  /** Successful handshakes by {@link Resumption}, counted even when not recording. */
+  final java.util.Map<Resumption, java.util.concurrent.atomic.LongAdder> counts =
+      new java.util.EnumMap<>(Resumption.class);
   private final EventLoopGroup group;
   private final Channel server;
 
-  private TestServer(ShredcacheSslContext ssl, int threads) throws InterruptedException {
+  private final boolean record;
+
+  private TestServer(ShredcacheSslContext ssl, int threads, boolean record)
+      throws InterruptedException {
+    this.record = record;
+    for (Resumption r : Resumption.values()) {
+      counts.put(r, new java.util.concurrent.atomic.LongAdder());
+    }
     this.group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
     this.server = new ServerBootstrap()
         .group(group)
@@ -44,7 +53,12 @@ final class TestServer implements AutoCloseable {
   }
 
   static TestServer start(ShredcacheSslContext ssl) throws InterruptedException {
-    return new TestServer(ssl, 1);
+    return new TestServer(ssl, 1, true);
+  }
+
+  /** A server that does not record handshakes (for long runs). */
+  static TestServer start(ShredcacheSslContext ssl, boolean record) throws InterruptedException {
+    return new TestServer(ssl, 1, record);
   }
 
   int port() {
@@ -76,6 +90,13 @@ final class TestServer implements AutoCloseable {
         SslHandshakeCompletionEvent e = (SslHandshakeCompletionEvent) evt;
         SslHandler h = ctx.pipeline().get(SslHandler.class);
         if (e.isSuccess()) {
+          counts.get(ShredcacheSslContext.resumption(h.engine())).increment();
+        }
+        if (!record) {
+          ctx.fireUserEventTriggered(evt);
+          return;
+        }
+        if (e.isSuccess()) {
           handshakes.add(new Handshake(true, ShredcacheSslContext.resumption(h.engine()),
               h.engine().getSession().getProtocol(), h.engine().getSession().getCipherSuite(),
               h.applicationProtocol(), null));
@@ -95,10 +116,5 @@ final class TestServer implements AutoCloseable {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       ctx.close();
     }
-  }
-
-  @SuppressWarnings("unused")
-  private static void release(ByteBuf b) {
-    b.release();
   }
 }

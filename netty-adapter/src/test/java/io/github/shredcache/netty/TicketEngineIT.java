@@ -88,26 +88,4 @@ class TicketEngineIT {
       assertThat(full.reused()).isFalse();
     }
   }
-
-  @ParameterizedTest
-  @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
-  void jdkClientResumesOnAnotherContext(String protocol) throws Exception {
-    SecureRandom random = new SecureRandom();
-    OpenSslSessionTicketKey k1 = TicketKeys.random(random);
-    OpenSslSessionTicketKey k2 = TicketKeys.random(random);
-    try (TicketTestServer a = TicketTestServer.start(openSslServer(cert, k1), group, "A");
-        TicketTestServer b = TicketTestServer.start(openSslServer(cert, k2, k1), group, "B")) {
-      TicketJdkClient client = new TicketJdkClient(group, protocol, cert.cert());
-
-      assertThat(client.get(a.port(), WAIT)).contains("served by A");
-      TicketTestServer.Handshake onA = a.nextHandshake(WAIT);
-      assertThat(onA.protocol()).isEqualTo(protocol);
-      assertThat(onA.reused()).isFalse();
-
-      assertThat(client.get(b.port(), WAIT)).contains("served by B");
-      TicketTestServer.Handshake onB = b.nextHandshake(WAIT);
-      assertThat(onB.protocol()).isEqualTo(protocol);
-      assertThat(onB.reused()).isTrue();
-    }
-  }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.shredcache.core.KeyRatchet;
 import io.github.shredcache.core.testing.FakeClock;
 import io.github.shredcache.core.testing.TestKeys;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.SslContext;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLEngine;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -81,6 +83,19 @@ class TicketKeyRotatorTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("SslProvider.OPENSSL")
         .hasMessageContaining("netty-tcnative");
+  }
+
+  @Test
+  void isResumedAcceptsOnlyOpenSslEngines() throws Exception {
+    SslContext jdk =
+        SslContextBuilder.forServer(cert.certificate(), cert.privateKey())
+            .sslProvider(SslProvider.JDK)
+            .build();
+    assertThatThrownBy(() -> TicketKeyRotator.isResumed(jdk.newEngine(ByteBufAllocator.DEFAULT)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("OpenSSL");
+    SSLEngine fresh = openSslServer(300).newEngine(ByteBufAllocator.DEFAULT);
+    assertThat(TicketKeyRotator.isResumed(fresh)).isFalse(); // no handshake yet
   }
 
   @Test

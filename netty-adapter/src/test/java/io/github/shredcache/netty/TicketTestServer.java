@@ -11,11 +11,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.netty.internal.tcnative.SSL;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -91,10 +89,7 @@ final class TicketTestServer implements AutoCloseable {
 
   /** Whether the OpenSSL engine resumed a session (BoringSSL's SSL_session_reused). */
   static boolean isSessionReused(SSLEngine engine) {
-    ReferenceCountedOpenSslEngine openssl = (ReferenceCountedOpenSslEngine) engine;
-    synchronized (openssl) {
-      return SSL.isSessionReused(openssl.sslPointer());
-    }
+    return TicketKeyRotator.isResumed(engine);
   }
 
   private final class Responder extends ChannelInboundHandlerAdapter {

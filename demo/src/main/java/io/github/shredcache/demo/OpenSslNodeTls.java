@@ -1,0 +1,68 @@
+package io.github.shredcache.demo;
+
+import io.github.shredcache.netty.TicketKeyRotator;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+
+/**
+ * {@code --engine openssl}: ticket mode. Netty's OpenSSL provider (BoringSSL from
+ * netty-tcnative-boringssl-static) resumes TLS 1.3 and TLS 1.2 from session tickets whose keys a
+ * {@link TicketKeyRotator} derives from the node's ratchet and rotates every epoch: every node of the
+ * chain opens every other node's tickets, nothing goes to memcached, and a ticket is dead everywhere
+ * once its epoch has left the window. The session cache and store of the node are not used by this
+ * engine.
+ */
+final class OpenSslNodeTls implements NodeTls {
+  private final SslContext context;
+  private final TicketKeyRotator rotator;
+
+  private OpenSslNodeTls(SslContext context, TicketKeyRotator rotator) {
+    this.context = context;
+    this.rotator = rotator;
+  }
+
+  /**
+   * Builds the OpenSSL server context and starts the ticket key rotation on the node's scheduler.
+   *
+   * @throws UsageException if netty-tcnative cannot be loaded on this platform
+   */
+  static OpenSslNodeTls create(Setup setup) throws SSLException {
+    if (!OpenSsl.isAvailable()) {
+      throw new UsageException("--engine openssl needs netty-tcnative-boringssl-static for "
+          + System.getProperty("os.name") + "/" + System.getProperty("os.arch")
+          + " (it could not be loaded: " + OpenSsl.unavailabilityCause() + "); use --engine bc");
+    }
+    SslContext context = SslContextBuilder.forServer(setup.certChainPem(), setup.keyPem())
+        .sslProvider(SslProvider.OPENSSL)
+        .protocols("TLSv1.3", "TLSv1.2")
+        .build();
+    // Sets the ticket lifetime to the ratchet's session lifetime and turns the stateful cache off.
+    TicketKeyRotator rotator = TicketKeyRotator.start(context, setup.ratchet(), setup.scheduler());
+    return new OpenSslNodeTls(context, rotator);
+  }
+
+  @Override
+  public Engine engine() {
+    return Engine.OPENSSL;
+  }
+
+  @Override
+  public void addHandlers(ChannelPipeline pipeline) {
+    pipeline.addLast("ssl", context.newHandler(pipeline.channel().alloc()));
+  }
+
+  @Override
+  public Handshake handshake(SSLEngine engine) {
+    return TicketKeyRotator.isResumed(engine) ? Handshake.RESUMED_TICKET : Handshake.FULL;
+  }
+
+  @Override
+  public void close() {
+    rotator.close();
+  }
+}

@@ -1,0 +1,70 @@
+package io.github.shredcache.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.shredcache.demo.NodeProcesses.NodeProcess;
+import io.github.shredcache.demo.NodeProcesses.Result;
+import io.github.shredcache.core.testing.TestKeys;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code node --engine openssl} as processes: two nodes started from one token resume each other's
+ * TLS 1.3 and TLS 1.2 tickets (no memcached), and the page says which engine served it.
+ */
+class OpenSslNodeProcessIT {
+  @TempDir Path dir;
+
+  private static String sClient(int port, String version, String... sessionArgs) {
+    List<String> cmd = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port,
+        "-servername", "localhost", version, "-ign_eof"));
+    cmd.addAll(List.of(sessionArgs));
+    Result r = NodeProcesses.run(
+        cmd, "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", Duration.ofSeconds(30));
+    return r.out() + "\n" + r.err();
+  }
+
+  @Test
+  void twoOpenSslNodesOfOneChainResumeEachOthersTickets() throws Exception {
+    Path[] keys = NodeProcesses.keysAndCerts(dir);
+    String[] common = {"--engine", "openssl", "--key-token-file", keys[0].toString(),
+        "--cert", keys[1].toString(), "--key", keys[2].toString(), "--epoch-length", "1h"};
+    try (NodeProcess a = NodeProcess.start(concat(common, "--port", "0", "--node-name", "a"));
+        NodeProcess b = NodeProcess.start(concat(common, "--port", "0", "--node-name", "b"))) {
+      for (String version : new String[] {"-tls1_3", "-tls1_2"}) {
+        String protocol = version.equals("-tls1_3") ? "TLSv1.3" : "TLSv1.2";
+        Path session = dir.resolve("session" + version + ".pem");
+        String full = sClient(a.port, version, "-sess_out", session.toString());
+        assertThat(full).contains("New, " + protocol).contains("node: a").contains("engine: openssl")
+            .contains("protocol: " + protocol).contains("resumption: FULL");
+        String resumed = sClient(b.port, version, "-sess_in", session.toString());
+        assertThat(resumed).contains("Reused, " + protocol).contains("node: b")
+            .contains("engine: openssl").contains("resumption: RESUMED_TICKET");
+      }
+      assertThat(a.err()).contains("ticket keys rotated: epoch");
+    }
+  }
+
+  @Test
+  void epochLengthThatDisagreesWithTheTokenIsRefused() throws Exception {
+    Path token = Files.writeString(dir.resolve("token"), TestKeys.TOKEN_A + "\n"); // 1 h epochs
+    Result r = NodeProcesses.runJar("node", "--port", "0", "--engine", "openssl",
+        "--key-token-file", token.toString(), "--epoch-length", "10m");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--epoch-length 600s disagrees").contains("epochs of 3600s")
+        .contains("keys init --epoch-length 600s");
+    assertThat(r.out()).isEmpty();
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = new String[a.length + b.length];
+    System.arraycopy(a, 0, out, 0, a.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+}

@@ -1,0 +1,147 @@
+package io.github.shredcache.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.shredcache.core.InMemorySessionStore;
+import io.github.shredcache.core.SessionCache;
+import io.github.shredcache.core.SessionStore;
+import io.netty.handler.ssl.util.SelfSignedCertificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A store that answers after 200 ms at the earliest (and, so that a loaded CI machine cannot make
+ * the test flaky, not before the test releases it): the prefetch must not hold the event loop, and
+ * the slow connection goes on with a full handshake after the 50 ms prefetch timeout, without
+ * waiting for the store.
+ */
+class SlowStoreTest {
+  /**
+   * Delays every get by a fixed time on a scheduler, and further until {@link #release()};
+   * records when the first get completed.
+   */
+  static final class DelayedStore implements SessionStore {
+    final SessionStore delegate;
+    final long delayMillis;
+    final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    final AtomicInteger getsStarted = new AtomicInteger();
+    final AtomicLong firstGetCompletedNanos = new AtomicLong();
+    final CompletableFuture<Void> released = new CompletableFuture<>();
+
+    void release() {
+      released.complete(null);
+    }
+
+    DelayedStore(SessionStore delegate, long delayMillis) {
+      this.delegate = delegate;
+      this.delayMillis = delayMillis;
+    }
+
+    @Override
+    public CompletableFuture<Optional<byte[]>> get(String key) {
+      getsStarted.incrementAndGet();
+      CompletableFuture<Optional<byte[]>> out = new CompletableFuture<>();
+      delegate.get(key).whenComplete((v, e) -> scheduler.schedule(
+          () -> released.orTimeout(10, TimeUnit.SECONDS).whenComplete((x, y) -> {
+            firstGetCompletedNanos.compareAndSet(0, System.nanoTime());
+            if (e != null) {
+              out.completeExceptionally(e);
+            } else {
+              out.complete(v);
+            }
+          }), delayMillis, TimeUnit.MILLISECONDS));
+      return out;
+    }
+
+    @Override
+    public CompletableFuture<Void> set(String key, byte[] value, Duration ttl) {
+      return delegate.set(key, value, ttl);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> delete(String key) {
+      return delegate.delete(key);
+    }
+
+    @Override
+    public void close() {
+      scheduler.shutdownNow();
+    }
+  }
+
+  @Test
+  void otherHandshakesProceedAndTheSlowOneFallsBackToFull() throws Exception {
+    SelfSignedCertificate cert =
+        SelfSignedCertificate.builder().fqdn("localhost").algorithm("EC").bits(256).build();
+    InMemorySessionStore shared = new InMemorySessionStore();
+    DelayedStore slow = new DelayedStore(shared, 200);
+    String token = Nodes.newToken();
+    try (SessionCache cacheA = Nodes.cache(token, shared);
+        SessionCache cacheB = Nodes.cache(token, slow, Duration.ofSeconds(2));
+        TestServer nodeA = TestServer.start(ShredcacheSslContextBuilder
+            .forServer(cert.certificate(), cert.privateKey()).sessionCache(cacheA).build());
+        TestServer nodeB = TestServer.start(ShredcacheSslContextBuilder
+            .forServer(cert.certificate(), cert.privateKey()).sessionCache(cacheB)
+            .prefetchTimeout(Duration.ofMillis(50)).build());
+        Balancer lb = new Balancer(List.of(nodeA.port(), nodeB.port()))) {
+      byte[] payload = "ping".getBytes();
+      // Warm both sides up (class loading, JIT) with fresh clients that offer no session.
+      for (int i = 0; i < 5; i++) {
+        JdkClientResumptionTest.echo(JdkClientResumptionTest.jdkClient(), nodeB.port(),
+            "TLSv1.3", payload);
+        nodeB.nextHandshake();
+      }
+      SSLContext resuming = JdkClientResumptionTest.jdkClient();
+      // The JDK client offers a session only to the address it got it from: go through one
+      // balancer address (first connection to A, second to B).
+      JdkClientResumptionTest.echo(resuming, lb.port(), "TLSv1.2", payload);
+      assertThat(nodeA.nextHandshake().resumption()).isEqualTo(Resumption.FULL);
+
+      CompletableFuture<byte[]> slowOne = CompletableFuture.supplyAsync(() -> {
+        try {
+          return JdkClientResumptionTest.echo(resuming, lb.port(), "TLSv1.2", payload);
+        } catch (Exception e) {
+          throw new RuntimeException(e);
+        }
+      });
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (slow.getsStarted.get() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(1);
+      }
+      assertThat(slow.getsStarted.get()).as("prefetch asked the store").isEqualTo(1);
+
+      // Meanwhile, on the same (single) event loop of node B, other clients complete, and so
+      // does the slow one (full handshake after the prefetch timeout): all before the store
+      // answered.
+      for (int i = 0; i < 2; i++) {
+        JdkClientResumptionTest.echo(JdkClientResumptionTest.jdkClient(), nodeB.port(),
+            "TLSv1.3", payload);
+      }
+      assertThat(slowOne.get(10, TimeUnit.SECONDS)).isEqualTo(payload);
+      assertThat(slow.firstGetCompletedNanos.get()).as("store answered already").isZero();
+      slow.release();
+
+      List<TestServer.Handshake> hs = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        hs.add(nodeB.nextHandshake());
+      }
+      assertThat(hs).allMatch(TestServer.Handshake::success);
+      TestServer.Handshake slowHandshake = hs.stream()
+          .filter(h -> h.protocol().equals("TLSv1.2")).findFirst().orElseThrow();
+      assertThat(slowHandshake.resumption()).isEqualTo(Resumption.FULL);
+    } finally {
+      slow.close();
+      cert.delete();
+    }
+  }
+}
