@@ -412,7 +412,10 @@ final class LoadClient {
       if (config.resume() == ResumeMode.NONE) {
         ssl.engine().getSession().invalidate();
       }
-      collector.success(node, kind, r.claim(), agrees, protocol, handshakeNanos);
+      collector.success(node, kind, r.claim(), agrees, protocol, handshakeNanos,
+          "client " + (clientResumed ? "offered and got back a session made on " + issuer
+              : "got a session it had not seen (" + (sessionIdHex.isEmpty() ? "no ID"
+                  : sessionIdHex.substring(0, Math.min(8, sessionIdHex.length())) + "..") + ")"));
       scheduleNext(slot);
     }
 
