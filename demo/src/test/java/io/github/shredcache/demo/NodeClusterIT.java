@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.shredcache.demo.NodeProcesses.NodeProcess;
 import io.github.shredcache.memcached.testing.MemcachedProcess;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,6 +49,24 @@ class NodeClusterIT {
       assertThat(backOnA).contains("Reused, TLSv1.2").contains("resumption: RESUMED_LOCAL");
       assertThat(MetricsTest.sample(NodeProcesses.scrape(metricsA), "shredcache_handshakes_total",
           "result=\"resumed_local\"")).isEqualTo(1);
+
+      // memcached goes away: logged once, the gauge drops, B still serves (full handshakes).
+      memcached.kill();
+      b.awaitLog("memcached unreachable", Duration.ofSeconds(20));
+      assertThat(MetricsTest.sample(NodeProcesses.scrape(metricsB), "shredcache_store_up")).isZero();
+      Path other = dir.resolve("session2.pem");
+      String during = NodeProcesses.sClient(b.port, "-sess_out", other.toString());
+      assertThat(during).contains("New, TLSv1.2").contains("resumption: FULL");
+
+      // ...and comes back: logged once, resumption across nodes works again.
+      memcached.restart();
+      b.awaitLog("memcached reachable again", Duration.ofSeconds(30));
+      assertThat(MetricsTest.sample(NodeProcesses.scrape(metricsB), "shredcache_store_up")).isEqualTo(1);
+      assertThat(b.err().lines().filter(l -> l.contains("memcached unreachable")).count()).isEqualTo(1);
+      Path third = dir.resolve("session3.pem");
+      NodeProcesses.sClient(a.port, "-sess_out", third.toString());
+      String after = NodeProcesses.sClient(b.port, "-sess_in", third.toString());
+      assertThat(after).contains("Reused, TLSv1.2").contains("resumption: RESUMED_SHARED");
     }
   }
 

@@ -76,4 +76,28 @@ class NodeProcessIT {
           .doesNotContain(Files.readString(keys[0]).strip().substring(20));
     }
   }
+
+  @Test
+  void epochRotationIsLoggedOnceAndShownInMetrics() throws Exception {
+    Result token = NodeProcesses.runJar("keys", "init", "--epoch-length", "2s");
+    assertThat(token.code()).as(token.err()).isZero();
+    Path file = Files.writeString(dir.resolve("token"), token.out());
+    int metricsPort = NodeProcesses.freePort();
+    try (NodeProcess node = NodeProcess.start("--port", "0", "--key-token-file", file.toString(),
+        "--session-lifetime", "4s", "--metrics-port", Integer.toString(metricsPort))) {
+      double first = MetricsTest.sample(NodeProcesses.scrape(metricsPort), "shredcache_keys_epoch");
+      long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+      double later = first;
+      while (later <= first && System.nanoTime() < deadline) {
+        Thread.sleep(300);
+        later = MetricsTest.sample(NodeProcesses.scrape(metricsPort), "shredcache_keys_epoch");
+      }
+      assertThat(later).isGreaterThan(first);
+      String log = node.awaitLog("key epoch rotated", java.time.Duration.ofSeconds(10));
+      assertThat(log).contains("erased");
+      // One line per rotation, not per check: at most one per 2 s epoch since the start.
+      long lines = node.err().lines().filter(l -> l.contains("key epoch rotated")).count();
+      assertThat(lines).isBetween(1L, 15L);
+    }
+  }
 }

@@ -119,6 +119,21 @@ final class NodeProcesses {
       return Files.readString(errFile);
     }
 
+    /** Waits (at most {@code timeout}) until the node's log contains {@code text}; returns the log. */
+    String awaitLog(String text, Duration timeout) throws IOException, InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (true) {
+        String log = err();
+        if (log.contains(text)) {
+          return log;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("no '" + text + "' in the node's log within " + timeout + ":\n" + log);
+        }
+        Thread.sleep(200);
+      }
+    }
+
     /** Starts {@code node} with {@code args} and waits for its {@code listening on P} line. */
     static NodeProcess start(String... args) throws IOException, InterruptedException {
       List<String> cmd = new ArrayList<>(javaJar("node"));
