@@ -29,6 +29,33 @@ class StoreLifecycleIT {
   }
 
   @Test
+  void saslReauthenticatesAfterTheServerRestarts() throws Exception {
+    try (MemcachedProcess m = MemcachedProcess.builder().sasl("alice", "s3cret-pw").start();
+        MemcachedSessionStore store =
+            MemcachedSessionStore.builder()
+                .servers(m.address())
+                .credentials("alice", "s3cret-pw".toCharArray())
+                .build()) {
+      store.set("ns:sasl", new byte[] {7}, Duration.ofMinutes(1)).get(5, TimeUnit.SECONDS);
+      m.restart();
+      long t0 = System.nanoTime();
+      boolean back = false;
+      while (!back && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(15)) {
+        back = store.set("ns:sasl", new byte[] {8}, Duration.ofMinutes(1))
+            .handle((ok, e) -> e == null).get(5, TimeUnit.SECONDS);
+        if (!back) {
+          Thread.sleep(50);
+        }
+      }
+      System.out.printf("SASL server restarted: writes succeed again after %.2f s%n",
+          (System.nanoTime() - t0) / 1e9);
+      assertThat(back).as("re-authenticated within 15 s").isTrue();
+      assertThat(store.get("ns:sasl").get(5, TimeUnit.SECONDS))
+          .hasValueSatisfying(v -> assertThat(v).containsExactly(8));
+    }
+  }
+
+  @Test
   void saslWrongCredentialsFailAtStartupWithoutThePassword() {
     try (MemcachedProcess m = MemcachedProcess.builder().sasl("alice", "s3cret-pw").start()) {
       long t0 = System.nanoTime();
@@ -127,6 +154,30 @@ class StoreLifecycleIT {
 
   private static MemcachedSessionStore patientStore(MemcachedProcess m) {
     return MemcachedSessionStore.builder().servers(m.address()).operationTimeout(Duration.ofSeconds(2)).build();
+  }
+
+  @Test
+  void closingWhileAServerIsPausedIsBoundedAndCompletesPendingFutures() throws Exception {
+    try (MemcachedProcess m = MemcachedProcess.start()) {
+      MemcachedSessionStore store = MemcachedSessionStore.builder().servers(m.address())
+          .operationTimeout(Duration.ofMillis(500)).build();
+      m.pause();
+      try {
+        java.util.List<java.util.concurrent.CompletableFuture<?>> pending = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+          pending.add(store.get("ns:paused-" + i));
+        }
+        long t0 = System.nanoTime();
+        store.close();
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        System.out.println("close() with a paused server took " + took.toMillis() + " ms");
+        assertThat(took).isLessThan(Duration.ofSeconds(5));
+        assertThat(pending).allMatch(java.util.concurrent.CompletableFuture::isDone);
+        assertThat(pending).allMatch(java.util.concurrent.CompletableFuture::isCompletedExceptionally);
+      } finally {
+        m.resume();
+      }
+    }
   }
 
   @Test

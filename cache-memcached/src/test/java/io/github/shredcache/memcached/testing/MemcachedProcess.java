@@ -131,11 +131,17 @@ public final class MemcachedProcess implements AutoCloseable {
           "memcached could not bind a free port in " + START_ATTEMPTS + " attempts", last);
     }
 
+    /** /usr/sbin is not on every user's PATH. */
+    private static String saslpasswd2() {
+      Path sbin = Path.of("/usr/sbin/saslpasswd2");
+      return Files.isExecutable(sbin) ? sbin.toString() : "saslpasswd2";
+    }
+
     private void createSaslDb(Path dir) throws IOException {
       Path db = dir.resolve("sasldb");
       Process p =
           new ProcessBuilder(
-                  "saslpasswd2", "-a", "memcached", "-c", "-p", "-f", db.toString(), saslUser)
+                  saslpasswd2(), "-a", "memcached", "-c", "-p", "-f", db.toString(), saslUser)
               .redirectErrorStream(true)
               .start();
       p.getOutputStream().write(saslPassword.getBytes(StandardCharsets.UTF_8));
@@ -301,7 +307,8 @@ public final class MemcachedProcess implements AutoCloseable {
     }
     try {
       Process kill =
-          new ProcessBuilder("kill", signal, Long.toString(process.pid()))
+          // the shell's built-in kill: no dependency on procps being installed
+          new ProcessBuilder("/bin/sh", "-c", "kill " + signal + " " + process.pid())
               .redirectErrorStream(true)
               .start();
       if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
