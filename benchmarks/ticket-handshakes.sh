@@ -63,8 +63,9 @@ printf '%-8s %-8s %-7s %8s %10s %8s %8s\n' engine protocol mode "hs/s" "cpu-ms/h
 for engine in openssl bc; do
   start_node "$engine"
   [ -n "$port" ] || { echo "node $engine did not start:" >&2; cat "$work/$engine.err" >&2; exit 1; }
-  cell "$port" -tls1_3 -new 3 >/dev/null # JIT warm-up
-  cell "$port" -tls1_2 -new 3 >/dev/null
+  for proto in -tls1_2 -tls1_3; do for mode in -new -reuse; do # JIT warm-up, every path
+    cell "$port" "$proto" "$mode" 3 >/dev/null
+  done; done
   for proto in -tls1_2 -tls1_3; do
     for mode in -new -reuse; do
       printf '%-8s %-8s %-7s %s\n' "$engine" "${proto#-}" "${mode#-}" "$(cell "$port" "$proto" "$mode" "$T")"
