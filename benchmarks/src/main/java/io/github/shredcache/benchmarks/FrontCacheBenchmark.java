@@ -67,7 +67,8 @@ public class FrontCacheBenchmark {
 
   /** A front-cache hit through peek: copy out, then destroy the copy. */
   @Benchmark
-  public int peekHit(Cursor c) {
+  public int peekHit(Cursor c, CpuTime cpu) {
+    cpu.ops++;
     SessionId id = ids[c.next++ % SESSIONS];
     Optional<SessionState> s = cache.peek(id);
     SessionState state = s.orElseThrow();
@@ -78,7 +79,8 @@ public class FrontCacheBenchmark {
 
   /** A front-cache hit through the asynchronous lookup (completes at once). */
   @Benchmark
-  public LookupResult lookupLocalHit(Cursor c) {
+  public LookupResult lookupLocalHit(Cursor c, CpuTime cpu) {
+    cpu.ops++;
     return cache.lookup(ids[c.next++ % SESSIONS]).join();
   }
 }

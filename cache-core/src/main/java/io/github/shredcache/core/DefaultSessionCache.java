@@ -47,7 +47,7 @@ final class DefaultSessionCache implements SessionCache {
   private final KeyRatchet keys;
   private final SessionStore store;
   private final String namespace;
-  private final byte[] namespaceBytes;
+  private final SealedEntry.Binding binding;
   private final Duration maxSessionLifetime;
   private final long frontCacheTtlNanos;
   private final long lookupTimeoutNanos;
@@ -81,7 +81,7 @@ final class DefaultSessionCache implements SessionCache {
     this.keys = keys;
     this.store = store;
     this.namespace = namespace;
-    this.namespaceBytes = namespace.getBytes(StandardCharsets.US_ASCII);
+    this.binding = SealedEntry.bindTo(namespace.getBytes(StandardCharsets.US_ASCII));
     this.maxSessionLifetime = maxSessionLifetime;
     this.frontCacheTtlNanos = saturatedNanos(frontCacheTtl);
     this.lookupTimeoutNanos = saturatedNanos(lookupTimeout);
@@ -267,7 +267,7 @@ final class DefaultSessionCache implements SessionCache {
 
   static String storeKey(String namespace, SessionId id) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(id.toByteArray());
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(id.bytesNoCopy());
       return namespace + ":" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required by every Java platform", e);
@@ -328,7 +328,7 @@ final class DefaultSessionCache implements SessionCache {
       return null;
     }
     return SealedEntry.seal(
-        key.sealKey(), key.epoch, expiresAtEpochSecond, namespaceBytes, id.toByteArray(), state);
+        key.sealKey(), key.epoch, expiresAtEpochSecond, binding, id.bytesNoCopy(), state);
   }
 
   /** Opens a store value for {@code id}: window, expiry, then authentication. */
@@ -349,7 +349,7 @@ final class DefaultSessionCache implements SessionCache {
     if (entry.expiresAtEpochSecond() <= now.getEpochSecond()) {
       throw new SealedEntryException(OpenFailure.EXPIRED, "expired");
     }
-    byte[] plaintext = entry.open(secretKey, namespaceBytes, id.toByteArray());
+    byte[] plaintext = entry.open(secretKey, binding, id.bytesNoCopy());
     // A key holder cannot stretch a session past this node's lifetime limit.
     long expires = Math.min(entry.expiresAtEpochSecond(), now.plus(maxSessionLifetime).getEpochSecond());
     return SessionState.adopt(plaintext, Instant.ofEpochSecond(expires), SessionState.Source.STORE);

@@ -211,8 +211,8 @@ public final class KeyRatchet implements AutoCloseable {
 
   /** Returns the key of {@code epoch} if it is in the window and held, else null. */
   EpochKey openingKey(long epoch) {
-    Window w = refresh();
     long clockEpoch = KeyToken.currentEpoch(clock, epochSeconds);
+    Window w = refresh(clockEpoch);
     if (epoch > clockEpoch + 1) {
       return null; // more than one epoch ahead of this node's clock
     }
@@ -226,11 +226,14 @@ public final class KeyRatchet implements AutoCloseable {
   }
 
   private Window refresh() {
+    return refresh(KeyToken.currentEpoch(clock, epochSeconds));
+  }
+
+  private Window refresh(long now) {
     Window w = window;
     if (w == null) {
       throw new IllegalStateException("key ratchet was closed");
     }
-    long now = KeyToken.currentEpoch(clock, epochSeconds);
     if (now <= w.current) {
       return w;
     }

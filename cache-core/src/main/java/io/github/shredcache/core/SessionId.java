@@ -45,6 +45,11 @@ public final class SessionId {
     return bytes.clone();
   }
 
+  /** The live array (not a copy), for read-only use inside this package. */
+  byte[] bytesNoCopy() {
+    return bytes;
+  }
+
   /** Returns the number of bytes in this identifier. */
   public int lengthBytes() {
     return bytes.length;

@@ -57,9 +57,10 @@ final class ClientReport {
     private long[] resumed = new long[1024];
     private int resumedCount;
     private long disagreements;
+    private final List<String> disagreementExamples = new ArrayList<>();
 
     synchronized void success(String node, Kind kind, ClientResponse.NodeClaim claim,
-        boolean clientAgrees, String protocol, long handshakeNanos) {
+        boolean clientAgrees, String protocol, long handshakeNanos, String detail) {
       Row row = rows.computeIfAbsent(node, Row::new);
       switch (kind) {
         case FULL -> row.full++;
@@ -70,6 +71,9 @@ final class ClientReport {
       protocols.merge(protocol, 1L, Long::sum);
       if (!clientAgrees) {
         disagreements++;
+        if (disagreementExamples.size() < 10) {
+          disagreementExamples.add(node + " said " + claim + "; " + detail);
+        }
       }
       if (allCount == all.length) {
         all = Arrays.copyOf(all, all.length * 2);
@@ -124,7 +128,8 @@ final class ClientReport {
       return new ClientReport(config, providerUsed, elapsed, stoppedByDuration, copy,
           new TreeMap<>(failureReasons), new TreeMap<>(protocols),
           Arrays.copyOf(all, allCount), Arrays.copyOf(full, fullCount),
-          Arrays.copyOf(resumed, resumedCount), disagreements, clientCpu);
+          Arrays.copyOf(resumed, resumedCount), disagreements, clientCpu,
+          List.copyOf(disagreementExamples));
     }
   }
 
@@ -141,12 +146,14 @@ final class ClientReport {
   private final long disagreements;
   /** CPU time the client's JVM used during the run (all threads), or null if unknown. */
   private final Duration clientCpu;
+  private final List<String> disagreementExamples;
 
   private ClientReport(ClientConfig config, String providerUsed, Duration elapsed,
       boolean stoppedByDuration, List<Row> rows, Map<String, Long> failureReasons,
       Map<String, Long> protocols, long[] allNanos, long[] fullNanos, long[] resumedNanos,
-      long disagreements, Duration clientCpu) {
+      long disagreements, Duration clientCpu, List<String> disagreementExamples) {
     this.config = config;
+    this.disagreementExamples = disagreementExamples;
     this.clientCpu = clientCpu;
     this.providerUsed = providerUsed;
     this.elapsed = elapsed;
@@ -305,6 +312,7 @@ final class ClientReport {
     totals.put("failures", failures());
     totals.put("handshakesPerSecond", handshakesPerSecond());
     totals.put("disagreements", disagreements);
+    totals.put("disagreementExamples", new ArrayList<Object>(disagreementExamples));
     root.put("totals", totals);
     Map<String, Object> lat = new LinkedHashMap<>();
     lat.put("p50", percentileMillis(allNanos, 50));

@@ -189,7 +189,9 @@ final class LoadClient {
         conn.channel = ch;
         ch.eventLoop().schedule(() -> {
           if (!conn.finished) {
-            conn.fail("timeout after " + config.connectionTimeout().toMillis() + " ms");
+            conn.fail("timeout after " + config.connectionTimeout().toMillis() + " ms ("
+                + (conn.handshakeNanos < 0 ? "handshake not finished" : "no complete response")
+                + ")");
             ch.close();
           }
         }, config.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -276,7 +278,7 @@ final class LoadClient {
     final long startNanos;
     volatile boolean finished;
     volatile Channel channel;
-    private long handshakeNanos = -1;
+    private volatile long handshakeNanos = -1;
     private String sessionIdHex = "";
     private String protocol = "?";
     private final ByteArrayOutputStream response = new ByteArrayOutputStream(512);
@@ -410,7 +412,10 @@ final class LoadClient {
       if (config.resume() == ResumeMode.NONE) {
         ssl.engine().getSession().invalidate();
       }
-      collector.success(node, kind, r.claim(), agrees, protocol, handshakeNanos);
+      collector.success(node, kind, r.claim(), agrees, protocol, handshakeNanos,
+          "client " + (clientResumed ? "offered and got back a session made on " + issuer
+              : "got a session it had not seen (" + (sessionIdHex.isEmpty() ? "no ID"
+                  : sessionIdHex.substring(0, Math.min(8, sessionIdHex.length())) + "..") + ")"));
       scheduleNext(slot);
     }
 

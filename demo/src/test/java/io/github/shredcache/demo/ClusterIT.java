@@ -29,8 +29,6 @@ class ClusterIT {
   }
 
   @Test
-  @org.junit.jupiter.api.Disabled("TEMPORARY: enabled once the node has the memcached store and the"
-      + " Bouncy Castle engine (issue 4/3); until then nodes cannot resume across processes")
   void localClusterResumesAcrossNodes(@TempDir Path dir) throws Exception {
     Path jar = Path.of("target", "shredcache-demo.jar").toAbsolutePath();
     assertThat(jar).as("run after 'package': the shaded jar").isRegularFile();
@@ -43,7 +41,8 @@ class ClusterIT {
     boolean done;
     try {
       p.getOutputStream().close();
-      done = p.waitFor(90, TimeUnit.SECONDS);
+      // Typically 15-30 s; the bound is generous for a busy 2-core machine.
+      done = p.waitFor(150, TimeUnit.SECONDS);
     } finally {
       if (p.isAlive()) {
         p.destroy();
@@ -53,7 +52,7 @@ class ClusterIT {
       }
     }
     String out = Files.readString(log, StandardCharsets.UTF_8);
-    assertThat(done).as("cluster finished within 90 s:\n" + out).isTrue();
+    assertThat(done).as("cluster finished within 150 s:\n" + out).isTrue();
     assertThat(p.exitValue()).as(out).isZero();
     assertThat(out).contains("resumed cross-node", "stopped everything it started");
 

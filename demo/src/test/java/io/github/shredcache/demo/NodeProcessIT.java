@@ -65,8 +65,13 @@ class NodeProcessIT {
       String again = NodeProcesses.sClient(node.port, "-sess_in", session.toString());
       assertThat(again).contains("Reused, TLSv1.2").contains("resumption: RESUMED_LOCAL");
 
+      // HTTP/1.1 keep-alive over one TLS 1.3 connection (a full handshake on this engine).
+      String twoPages = NodeProcesses.twoRequestsOnOneConnection(node.port);
+      assertThat(twoPages.split("HTTP/1.1 200 OK", -1)).hasSize(3);
+      assertThat(twoPages).contains("protocol: TLSv1.3").doesNotContain("connection: close");
+
       String metrics = NodeProcesses.scrape(metricsPort);
-      assertThat(MetricsTest.sample(metrics, "shredcache_handshakes_total", "result=\"full\"")).isEqualTo(1);
+      assertThat(MetricsTest.sample(metrics, "shredcache_handshakes_total", "result=\"full\"")).isEqualTo(2);
       assertThat(MetricsTest.sample(metrics, "shredcache_handshakes_total", "result=\"resumed_local\"")).isEqualTo(1);
       assertThat(MetricsTest.sample(metrics, "shredcache_store_up")).isEqualTo(-1);
 

@@ -205,6 +205,54 @@ final class NodeProcesses {
     return r.out() + "\n" + r.err();
   }
 
+  /**
+   * Sends two {@code GET /} on one TLS connection (JDK client, certificate not checked: the node's
+   * is self-signed) and returns both responses.
+   */
+  static String twoRequestsOnOneConnection(int port) throws Exception {
+    javax.net.ssl.TrustManager trustAll = new javax.net.ssl.X509TrustManager() {
+      @Override
+      public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
+
+      @Override
+      public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
+
+      @Override
+      public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+        return new java.security.cert.X509Certificate[0];
+      }
+    };
+    javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+    tls.init(null, new javax.net.ssl.TrustManager[] {trustAll}, null);
+    try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket()) {
+      socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 10_000);
+      socket.setSoTimeout(10_000);
+      StringBuilder both = new StringBuilder();
+      for (int i = 0; i < 2; i++) {
+        socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        both.append(readResponse(socket.getInputStream()));
+      }
+      return both.toString();
+    }
+  }
+
+  /** Reads one HTTP response with a content-length body. */
+  private static String readResponse(java.io.InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int c = in.read();
+      if (c < 0) {
+        throw new IOException("connection closed after: " + head);
+      }
+      head.append((char) c);
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length: (\\d+)").matcher(head);
+    assertThat(m.find()).as(head.toString()).isTrue();
+    byte[] body = in.readNBytes(Integer.parseInt(m.group(1)));
+    return head + new String(body, StandardCharsets.UTF_8);
+  }
+
   /** Returns the node's metrics page. */
   static String scrape(int metricsPort) throws IOException, InterruptedException {
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

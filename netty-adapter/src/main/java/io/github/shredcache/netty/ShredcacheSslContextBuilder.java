@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
-import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -32,7 +31,6 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
-import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCryptoProvider;
 
 /**
  * Builds a {@link ShredcacheSslContext}, in the spirit of Netty's {@code
@@ -192,10 +190,10 @@ public final class ShredcacheSslContextBuilder {
       tm = newTrustManager(trusted);
     }
     try {
-      // Bouncy Castle's JCA provider (not installed globally): the JDK's providers lack the
-      // RSASSA-PSS names Bouncy Castle's TLS asks for, which TLS 1.3 with RSA keys needs.
-      JcaTlsCrypto crypto = new JcaTlsCryptoProvider().setProvider(BC_PROVIDER)
-          .create(new SecureRandom());
+      // The JDK's providers first (AES-GCM, SHA-2, ECDH, RSA with intrinsics); Bouncy Castle's
+      // provider (not installed globally) as the alternate for what they lack, e.g. the
+      // "SHA256WITHRSAANDMGF1" (RSA-PSS) signer that TLS 1.3 with RSA keys needs.
+      JcaTlsCrypto crypto = new ShredcacheTlsCrypto(BC_PROVIDER);
       ServerConfig config = new ServerConfig(crypto, key, chain,
           protocols == null ? List.of(ServerConfig.TLS13, ServerConfig.TLS12) : protocols,
           alpn == null ? List.of() : alpn, auth, tm, cache,

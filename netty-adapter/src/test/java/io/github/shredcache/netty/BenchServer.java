@@ -3,6 +3,7 @@ package io.github.shredcache.netty;
 import io.github.shredcache.core.InMemorySessionStore;
 import io.github.shredcache.core.SessionCache;
 import io.github.shredcache.core.SessionStore;
+import io.github.shredcache.memcached.MemcachedSessionStore;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,7 +11,8 @@ import java.util.List;
 
 /**
  * Starts {@code nodes} echo servers sharing one in-memory store (or memcached with
- * {@code -Dmemcached=host:port}), for manual runs and benchmarks with {@code openssl s_time}.
+ * {@code -Dmemcached=host:port}, one client per node), for manual runs and benchmarks with
+ * {@code openssl s_time} and {@link BenchClient}. Prints handshake counts every 5 s.
  *
  * <pre>
  * java -cp ... io.github.shredcache.netty.BenchServer RSA|EC nodes
@@ -25,10 +27,13 @@ public final class BenchServer {
     int nodes = args.length > 1 ? Integer.parseInt(args[1]) : 2;
     SelfSignedCertificate cert = SelfSignedCertificate.builder().fqdn("localhost")
         .algorithm(alg).bits(alg.equals("RSA") ? 2048 : 256).build();
-    SessionStore store = new InMemorySessionStore();
+    String memcached = System.getProperty("memcached");
+    SessionStore inMemory = new InMemorySessionStore();
     String token = Nodes.newToken();
     List<TestServer> servers = new ArrayList<>();
     for (int i = 0; i < nodes; i++) {
+      SessionStore store = memcached == null ? inMemory
+          : MemcachedSessionStore.builder().servers(memcached).build();
       SessionCache cache = Nodes.cache(token, store, Duration.ofMillis(50));
       ShredcacheSslContext ssl = ShredcacheSslContextBuilder
           .forServer(cert.certificate(), cert.privateKey()).sessionCache(cache).build();
@@ -37,6 +42,13 @@ public final class BenchServer {
       System.out.println("node " + i + " port " + s.port());
     }
     System.out.flush();
-    Thread.currentThread().join();
+    while (true) {
+      Thread.sleep(5000);
+      StringBuilder line = new StringBuilder("counts");
+      for (int i = 0; i < servers.size(); i++) {
+        line.append(" node").append(i).append(servers.get(i).counts);
+      }
+      System.out.println(line);
+    }
   }
 }

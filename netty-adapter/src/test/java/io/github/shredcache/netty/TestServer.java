@@ -24,6 +24,9 @@ final class TestServer implements AutoCloseable {
       String alpn, Throwable cause) {}
 
   final BlockingQueue<Handshake> handshakes = new LinkedBlockingQueue<>();
+  /** Successful handshakes by {@link Resumption}, counted even when not recording. */
+  final java.util.Map<Resumption, java.util.concurrent.atomic.LongAdder> counts =
+      new java.util.EnumMap<>(Resumption.class);
   private final EventLoopGroup group;
   private final Channel server;
 
@@ -32,6 +35,9 @@ final class TestServer implements AutoCloseable {
   private TestServer(ShredcacheSslContext ssl, int threads, boolean record)
       throws InterruptedException {
     this.record = record;
+    for (Resumption r : Resumption.values()) {
+      counts.put(r, new java.util.concurrent.atomic.LongAdder());
+    }
     this.group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
     this.server = new ServerBootstrap()
         .group(group)
@@ -80,9 +86,16 @@ final class TestServer implements AutoCloseable {
   private final class Echo extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-      if (record && evt instanceof SslHandshakeCompletionEvent) {
+      if (evt instanceof SslHandshakeCompletionEvent) {
         SslHandshakeCompletionEvent e = (SslHandshakeCompletionEvent) evt;
         SslHandler h = ctx.pipeline().get(SslHandler.class);
+        if (e.isSuccess()) {
+          counts.get(ShredcacheSslContext.resumption(h.engine())).increment();
+        }
+        if (!record) {
+          ctx.fireUserEventTriggered(evt);
+          return;
+        }
         if (e.isSuccess()) {
           handshakes.add(new Handshake(true, ShredcacheSslContext.resumption(h.engine()),
               h.engine().getSession().getProtocol(), h.engine().getSession().getCipherSuite(),

@@ -121,7 +121,14 @@ public final class SealedEntry {
    *     (tampered, other session ID, other namespace, other key)
    */
   public byte[] open(SecretKey key, byte[] namespace, byte[] sessionId) throws SealedEntryException {
-    checkBoundField(namespace);
+    return open(key, bindTo(namespace), sessionId);
+  }
+
+  /**
+   * As {@link #open(SecretKey, byte[], byte[])} with a precomputed namespace binding. {@code
+   * sessionId} is only read.
+   */
+  public byte[] open(SecretKey key, Binding binding, byte[] sessionId) throws SealedEntryException {
     checkBoundField(sessionId);
     Cipher cipher = CIPHER.get();
     try {
@@ -129,7 +136,7 @@ public final class SealedEntry {
           Cipher.DECRYPT_MODE,
           key,
           new GCMParameterSpec(TAG_SIZE_BYTES * 8, raw, 1 + 8 + 8, NONCE_SIZE_BYTES));
-      cipher.updateAAD(aad(namespace, sessionId, raw));
+      cipher.updateAAD(binding.aad(sessionId, raw));
       return cipher.doFinal(raw, HEADER_SIZE_BYTES, raw.length - HEADER_SIZE_BYTES);
     } catch (AEADBadTagException e) {
       throw new SealedEntryException(OpenFailure.AUTHENTICATION, "decryption failed");
@@ -146,7 +153,16 @@ public final class SealedEntry {
   public static byte[] seal(
       SecretKey key, long epoch, long expiresAtEpochSecond, byte[] namespace, byte[] sessionId,
       byte[] state) throws GeneralSecurityException {
-    checkBoundField(namespace);
+    return seal(key, epoch, expiresAtEpochSecond, bindTo(namespace), sessionId, state);
+  }
+
+  /**
+   * As {@link #seal(SecretKey, long, long, byte[], byte[], byte[])} with a precomputed namespace
+   * binding. {@code sessionId} and {@code state} are only read.
+   */
+  public static byte[] seal(
+      SecretKey key, long epoch, long expiresAtEpochSecond, Binding binding, byte[] sessionId,
+      byte[] state) throws GeneralSecurityException {
     checkBoundField(sessionId);
     if (state.length > MAX_STATE_SIZE_BYTES) {
       throw new GeneralSecurityException("state too large");
@@ -159,7 +175,7 @@ public final class SealedEntry {
     header.put(nonce);
     Cipher cipher = CIPHER.get();
     cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_SIZE_BYTES * 8, nonce));
-    cipher.updateAAD(aad(namespace, sessionId, out));
+    cipher.updateAAD(binding.aad(sessionId, out));
     int written = cipher.doFinal(state, 0, state.length, out, HEADER_SIZE_BYTES);
     if (written != state.length + TAG_SIZE_BYTES) {
       throw new GeneralSecurityException("unexpected ciphertext size");
@@ -167,16 +183,29 @@ public final class SealedEntry {
     return out;
   }
 
-  private static byte[] aad(byte[] namespace, byte[] sessionId, byte[] entry) {
-    byte[] aad = new byte[AAD_LABEL.length + 2 + namespace.length + sessionId.length + HEADER_SIZE_BYTES];
-    ByteBuffer.wrap(aad)
-        .put(AAD_LABEL)
-        .put((byte) namespace.length)
-        .put(namespace)
-        .put((byte) sessionId.length)
-        .put(sessionId)
-        .put(entry, 0, HEADER_SIZE_BYTES);
-    return aad;
+  /** Returns the binding of entries to {@code namespace} (at most 255 bytes), to reuse. */
+  public static Binding bindTo(byte[] namespace) {
+    checkBoundField(namespace);
+    return new Binding(namespace);
+  }
+
+  /** The fixed part of the associated data: label and namespace. Immutable, thread-safe. */
+  public static final class Binding {
+    private final byte[] prefix;
+
+    private Binding(byte[] namespace) {
+      prefix = new byte[AAD_LABEL.length + 1 + namespace.length];
+      ByteBuffer.wrap(prefix).put(AAD_LABEL).put((byte) namespace.length).put(namespace);
+    }
+
+    byte[] aad(byte[] sessionId, byte[] entry) {
+      byte[] aad = new byte[prefix.length + 1 + sessionId.length + HEADER_SIZE_BYTES];
+      System.arraycopy(prefix, 0, aad, 0, prefix.length);
+      aad[prefix.length] = (byte) sessionId.length;
+      System.arraycopy(sessionId, 0, aad, prefix.length + 1, sessionId.length);
+      System.arraycopy(entry, 0, aad, prefix.length + 1 + sessionId.length, HEADER_SIZE_BYTES);
+      return aad;
+    }
   }
 
   private static void checkBoundField(byte[] field) {
