@@ -3,10 +3,12 @@ package io.github.shredcache.core.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.shredcache.core.CacheStats;
+import io.github.shredcache.core.InMemorySessionStore;
 import io.github.shredcache.core.KeyRatchet;
 import io.github.shredcache.core.LookupResult;
 import io.github.shredcache.core.OpenFailure;
 import io.github.shredcache.core.SessionCache;
+import io.github.shredcache.core.SessionCacheBuilder;
 import io.github.shredcache.core.SessionId;
 import io.github.shredcache.core.SessionStore;
 import java.nio.ByteBuffer;
@@ -47,8 +49,13 @@ public abstract class HostileStoreContract {
   /** Writes exactly {@code value} under {@code key}, bypassing the cache (the attacker's write). */
   protected abstract void plant(String key, byte[] value);
 
-  /** Reads the raw bytes under {@code key}, waiting briefly for an asynchronous set to land. */
+  /** Reads the raw bytes under {@code key} now (the attacker's read). */
   protected abstract Optional<byte[]> rawGet(String key);
+
+  /** Lets a subclass tune every node's cache (e.g. a lookup timeout for a remote store). */
+  protected SessionCacheBuilder tune(SessionCacheBuilder builder) {
+    return builder;
+  }
 
   /** Whether {@link #plant} can write values larger than {@link SessionStore#MAX_VALUE_BYTES}. */
   protected boolean acceptsOversizedValues() {
@@ -59,7 +66,7 @@ public abstract class HostileStoreContract {
   void startNode() {
     clock = new FakeClock();
     store = newStore(clock);
-    nodeA = TestKeys.cacheA(clock, store);
+    nodeA = tune(TestKeys.builderA(clock, store).namespace(NAMESPACE)).build();
   }
 
   @AfterEach
@@ -82,11 +89,35 @@ public abstract class HostileStoreContract {
         .put(secret).put(new byte[8]).array();
   }
 
-  /** Node A puts a genuine session and it reaches the store. */
+  /** Node A puts a genuine session; waits until its (asynchronous) write reached the store. */
   private byte[] putGenuine(SessionId id, Duration lifetime) throws Exception {
+    String key = storeKey(NAMESPACE, id);
+    byte[] previous = rawGet(key).orElse(null);
     nodeA.put(id, TestKeys.state(id.hashCode(), 120), clock.instant().plus(lifetime));
-    return rawGet(storeKey(NAMESPACE, id)).orElseThrow(
-        () -> new AssertionError("node A's entry did not reach the store"));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      Optional<byte[]> now = rawGet(key);
+      if (now.isPresent() && !Arrays.equals(now.get(), previous)) {
+        return now.get(); // every seal has a fresh nonce: a new value is this put's
+      }
+      Thread.sleep(5);
+    }
+    throw new AssertionError("node A's entry did not reach the store within 10 s");
+  }
+
+  /**
+   * What a holder of {@code keys} (another chain, or this chain on a skewed clock) seals for
+   * {@code id} in {@code namespace}: made offline in a private store, then read back raw.
+   */
+  private static byte[] forge(KeyRatchet keys, FakeClock itsClock, String namespace, SessionId id)
+      throws Exception {
+    InMemorySessionStore offline = new InMemorySessionStore(itsClock);
+    try (SessionCache evil = TestKeys.builder(keys, itsClock, offline).namespace(namespace).build()) {
+      evil.put(id, chosenSecretState(), itsClock.instant().plus(Duration.ofMinutes(30)));
+      return offline.get(storeKey(namespace, id)).join().orElseThrow();
+    } finally {
+      keys.close();
+    }
   }
 
   /** One lookup by a fresh node of the genuine chain; returns the result and checks counters. */
@@ -101,7 +132,7 @@ public abstract class HostileStoreContract {
   private LookupResult lookupAsFreshNode(SessionId id, Set<OpenFailure> allowed) throws Exception {
     boolean expectMiss = !allowed.isEmpty();
     KeyRatchet keys = KeyRatchet.fromToken(TestKeys.tokenA(clock), TestKeys.LIFETIME, clock);
-    try (SessionCache node = TestKeys.builder(keys, clock, store).namespace(NAMESPACE).build()) {
+    try (SessionCache node = tune(TestKeys.builder(keys, clock, store).namespace(NAMESPACE)).build()) {
       CacheStats before = node.stats();
       LookupResult result = node.lookup(id).get(10, TimeUnit.SECONDS);
       CacheStats after = node.stats();
@@ -136,11 +167,8 @@ public abstract class HostileStoreContract {
     SessionId id = TestKeys.sessionId(2);
     putGenuine(id, Duration.ofMinutes(30));
     // The attacker runs the real code with a key chain of its own: same namespace, same ID.
-    try (SessionCache evil = TestKeys.cacheB(clock, store)) {
-      evil.put(id, chosenSecretState(), clock.instant().plus(Duration.ofMinutes(30)));
-    }
-    byte[] forged = rawGet(storeKey(NAMESPACE, id)).orElseThrow();
-    plant(storeKey(NAMESPACE, id), forged); // for stores where the put above was asynchronous
+    byte[] forged = forge(TestKeys.ratchetB(clock), clock, NAMESPACE, id);
+    plant(storeKey(NAMESPACE, id), forged);
     lookupAsFreshNode(id, OpenFailure.AUTHENTICATION);
   }
 
@@ -158,13 +186,8 @@ public abstract class HostileStoreContract {
   void validEntryOfAnotherNamespaceIsRejected() throws Exception {
     SessionId id = TestKeys.sessionId(5);
     putGenuine(id, Duration.ofMinutes(30));
-    KeyRatchet keys = KeyRatchet.fromToken(TestKeys.tokenA(clock), TestKeys.LIFETIME, clock);
-    try (SessionCache otherCluster = TestKeys.builder(keys, clock, store).namespace("other").build()) {
-      otherCluster.put(id, chosenSecretState(), clock.instant().plus(Duration.ofMinutes(30)));
-    } finally {
-      keys.close();
-    }
-    byte[] foreign = rawGet(storeKey("other", id)).orElseThrow();
+    // Another cluster on the same key chain but namespace "other" sealed the same ID.
+    byte[] foreign = forge(TestKeys.ratchetA(clock), clock, "other", id);
     plant(storeKey(NAMESPACE, id), foreign);
     lookupAsFreshNode(id, OpenFailure.AUTHENTICATION);
   }
@@ -196,10 +219,7 @@ public abstract class HostileStoreContract {
     putGenuine(id, Duration.ofMinutes(30));
     // A holder of the chain seals under epoch e+2 (beyond the next-epoch skew allowance).
     FakeClock ahead = new FakeClock(clock.instant().plus(Duration.ofHours(2)));
-    try (SessionCache skewed = TestKeys.cacheA(ahead, store)) {
-      skewed.put(id, chosenSecretState(), ahead.instant().plus(Duration.ofMinutes(30)));
-    }
-    byte[] future = rawGet(storeKey(NAMESPACE, id)).orElseThrow();
+    byte[] future = forge(TestKeys.ratchetA(ahead), ahead, NAMESPACE, id);
     plant(storeKey(NAMESPACE, id), future);
     lookupAsFreshNode(id, OpenFailure.EPOCH_OUTSIDE_WINDOW);
   }
@@ -255,7 +275,7 @@ public abstract class HostileStoreContract {
     plant(storeKey(NAMESPACE, id), version);
     lookupAsFreshNode(id, OpenFailure.MALFORMED);
     for (int i = 1; i < genuine.length; i++) {
-      for (int bit = 0; bit < 8; bit += 3) {
+      for (int bit = i % 8; bit == i % 8; bit++) { // one bit per byte, every bit position in turn
         byte[] flipped = genuine.clone();
         flipped[i] ^= (byte) (1 << bit);
         plant(storeKey(NAMESPACE, id), flipped);

@@ -1,0 +1,71 @@
+package io.github.shredcache.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.shredcache.memcached.testing.MemcachedProcess;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Faults, short version: real openssl TLS 1.2 clients, full handshakes on node A and resumptions
+ * on node B, while memcached is killed and then restarted (empty). Every connection must succeed
+ * (a full handshake instead of a resumption is fine); resumption comes back after the restart.
+ * The long version with the demo cluster and more faults is {@code scripts/faults.sh}.
+ */
+class MemcachedRestartUnderLoadIT {
+  private static final int ROUNDS_PER_PHASE = 3;
+  @TempDir Path dir;
+
+  @Test
+  void killAndRestartOfMemcachedFailsNoConnection() throws Exception {
+    try (MemcachedProcess memcached = MemcachedProcess.start();
+        ReliabilityCluster cluster =
+            new ReliabilityCluster(memcached.address(), "faults", Duration.ofMinutes(5))) {
+      ReliabilityCluster.Node a = cluster.startNode();
+      ReliabilityCluster.Node b = cluster.startNode();
+
+      int[] before = rounds(a, b, "before");
+      memcached.kill();
+      int[] during = rounds(a, b, "during");
+      memcached.restart();
+      int[] after = null;
+      long restartedAt = System.nanoTime();
+      double recoverySeconds = -1;
+      for (int attempt = 0; attempt < 5; attempt++) { // the client reconnects in the background
+        after = rounds(a, b, "after");
+        if (after[1] > 0) {
+          recoverySeconds = (System.nanoTime() - restartedAt) / 1e9;
+          break;
+        }
+      }
+      System.out.printf("RELIABILITY faults-short: memcached kill+restart; connections per phase %d;"
+              + " resumed before=%d during=%d after=%d; recovery %.1f s%n",
+          2 * ROUNDS_PER_PHASE, before[1], during[1], after[1], recoverySeconds);
+
+      assertThat(before[1]).as("cross-node resumption works before the fault").isGreaterThan(0);
+      assertThat(during[1]).as("no store: no cross-node resumption").isZero();
+      assertThat(after[1]).as("resumption back after the restart").isGreaterThan(0);
+    }
+  }
+
+  /**
+   * {@link #ROUNDS_PER_PHASE} rounds of (full handshake on A, resumption attempt on B); a failed
+   * TLS connection throws from {@link OpenSslProbe#connect}. Returns {connections, resumed}.
+   */
+  private int[] rounds(ReliabilityCluster.Node a, ReliabilityCluster.Node b, String phase)
+      throws Exception {
+    int resumed = 0;
+    for (int i = 0; i < ROUNDS_PER_PHASE; i++) {
+      Path sess = dir.resolve(phase + i + ".pem");
+      OpenSslProbe.connect(a.port(), null, sess, dir);
+      assertThat(a.server().nextHandshake().success()).isTrue();
+      Thread.sleep(100); // let the asynchronous set land (or fail)
+      OpenSslProbe.Result r = OpenSslProbe.connect(b.port(), sess, null, dir);
+      assertThat(b.server().nextHandshake().success()).as("%s: TLS connection failed", phase).isTrue();
+      resumed += r.reused() ? 1 : 0;
+    }
+    return new int[] {2 * ROUNDS_PER_PHASE, resumed};
+  }
+}

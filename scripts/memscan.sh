@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Memory scans, long version (issue 7). One demo node (Bouncy Castle TLS) on its own memcached,
+# keys with 2 s epochs and a 2 s session lifetime. N openssl TLS 1.2 sessions (master secrets
+# from -keylogfile), each resumed once; then we wait until the sessions expired and their epoch
+# keys left the window (erased). Then we count, in memcached's memory, in heap dumps of the node
+# (jcmd GC.heap_dump, live objects and -all) and in the node's whole process memory:
+#   - the sessions' 48-byte master secrets,
+#   - the ratchet states of the erased epochs (derived here from the token, in Python, so no
+#     copy of them is made in the node), and, as a control, those of the epochs still held.
+# Needs root (or ptrace rights) for /proc/PID/mem. Loopback only; stops what it started by PID.
+#
+# Usage: scripts/memscan.sh [SESSIONS]     (after: mvn -B -DskipTests package)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JAR=${SHREDCACHE_DEMO_JAR:-demo/target/shredcache-demo.jar}
+N=${1:-10}
+[ -f "$JAR" ] || { echo "build first: mvn -B -DskipTests package" >&2; exit 2; }
+WORK=$(mktemp -d /tmp/shredcache-memscan.XXXXXX)
+PIDS=()
+cleanup() { for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+java -jar "$JAR" keys init --epoch-length 2s > "$WORK/token"
+MCP=$(free_port)
+memcached -u nobody -l 127.0.0.1 -p "$MCP" -U 0 -m 64 & MC=$!; PIDS+=("$MC")
+NP=$(free_port)
+java -Xmx256m -jar "$JAR" node --port "$NP" --memcached "127.0.0.1:$MCP" \
+  --key-token-file "$WORK/token" --session-lifetime 2s --store-timeout 500ms \
+  > "$WORK/node.out" 2> "$WORK/node.err" & NODE=$!; PIDS+=("$NODE")
+for _ in $(seq 900); do grep -q "listening on" "$WORK/node.out" 2>/dev/null && break; sleep 0.1; done
+grep -q "listening on" "$WORK/node.out" || { cat "$WORK/node.err" >&2; exit 1; }
+
+reused=0
+for i in $(seq "$N"); do
+  timeout 20 openssl s_client -connect "127.0.0.1:$NP" -tls1_2 -servername localhost \
+    -keylogfile "$WORK/keylog" -sess_out "$WORK/s$i.pem" < /dev/null > "$WORK/c$i.txt" 2>&1 || true
+  timeout 20 openssl s_client -connect "127.0.0.1:$NP" -tls1_2 -servername localhost \
+    -sess_in "$WORK/s$i.pem" < /dev/null > "$WORK/r$i.txt" 2>&1 || true
+  grep -q '^Reused' "$WORK/r$i.txt" && reused=$((reused + 1))
+done
+echo "sessions: $N, resumed: $reused"
+sleep 10   # lifetime 2 s; epochs of 2 s, window [e-1, e+1]: every session's epoch key erased
+jcmd "$NODE" GC.heap_dump "$WORK/live.hprof" > /dev/null
+jcmd "$NODE" GC.heap_dump -all "$WORK/all.hprof" > /dev/null
+
+python3 - "$WORK" "$MC" "$NODE" <<'PY'
+import base64, hashlib, hmac, os, re, sys, time
+work, mc, node = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+secrets = [bytes.fromhex(m) for m in re.findall(r"^CLIENT_RANDOM \S+ (\S+)$", open(f"{work}/keylog").read(), re.M)]
+_, ep_s, ep0, st = open(f"{work}/token").read().strip().split(":")
+ep_s, ep0 = int(ep_s), int(ep0)
+state = base64.urlsafe_b64decode(st + "=")
+def step(s):  # HKDF-Expand(S, "shredcache/v1 ratchet", 32) with HMAC-SHA256: T(1)
+    return hmac.new(s, b"shredcache/v1 ratchet" + b"\x01", hashlib.sha256).digest()
+now = int(time.time()) // ep_s
+states = {}
+s = state
+for e in range(ep0, now + 2):
+    states[e] = s
+    s = step(s)
+# a node holds [now-1, now+1] (R = 1); everything older is erased
+erased = {e: v for e, v in states.items() if e < now - 1}
+held = {e: v for e, v in states.items() if e >= now - 1}
+token_b64 = st.encode()
+
+def regions(pid):
+    for line in open(f"/proc/{pid}/maps"):
+        f = line.split()
+        if f[1][0] != "r" or line.rstrip().endswith(("[vvar]", "[vsyscall]")):
+            continue
+        a, b = (int(x, 16) for x in f[0].split("-"))
+        yield a, b
+
+def proc_bytes(pid):
+    out = []
+    with open(f"/proc/{pid}/mem", "rb", 0) as m:
+        for a, b in regions(pid):
+            try:
+                m.seek(a); out.append(m.read(b - a))
+            except OSError:
+                pass
+    return b"\x00".join(out)
+
+def counts(blob, needles):
+    return [blob.count(n) for n in needles]
+
+mc_mem = proc_bytes(mc)
+node_mem = proc_bytes(node)
+live = open(f"{work}/live.hprof", "rb").read()
+alld = open(f"{work}/all.hprof", "rb").read()
+rows = [
+  ("master secrets (%d sessions)" % len(secrets), secrets),
+  ("erased epoch states (%d epochs)" % len(erased), list(erased.values())),
+  ("held epoch states (control, %d)" % len(held), list(held.values())),
+  ("token text, ASCII (String/byte[])", [token_b64]),
+  ("token text, UTF-16 (char[])", [st.encode("utf-16-le")]),
+]
+print(f"now epoch {now}; token epoch {ep0}; epochs {ep_s} s")
+print("%-40s %12s %12s %12s %14s" % ("needle", "memcached", "heap live", "heap -all", "node process"))
+for name, ns in rows:
+    c = [sum(counts(x, ns)) for x in (mc_mem, live, alld, node_mem)]
+    per = [counts(x, ns) for x in (live, alld, node_mem)]
+    print("%-40s %12d %12d %12d %14d" % (name, *c))
+    print("   per needle (live/all/process):", per[0], per[1], per[2])
+PY
+echo "work dir: $WORK (heap dumps included; delete it when done)"
