@@ -65,7 +65,7 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--metrics-port", paramLabel = "PORT", description = "Serve Prometheus metrics at http://BIND:PORT/metrics (0: any free port).")
   Integer metricsPort;
 
-  @Option(names = "--node-name", paramLabel = "NAME", description = "Name shown on the page and in metrics (default: node-PORT).")
+  @Option(names = "--node-name", paramLabel = "NAME", description = "Name shown on the page and in metrics (default: node-PORT, or node-PID with --port 0).")
   String nodeName;
 
   @Option(names = "--engine", defaultValue = "bc", paramLabel = "bc|openssl|jdk", description = "TLS engine: bc (sessions resume across nodes), openssl (ticket keys from the ratchet), jdk (node-local baseline). Default ${DEFAULT-VALUE}.")
@@ -126,7 +126,8 @@ final class NodeCommand implements Callable<Integer> {
     if (ioThreads < 0) {
       throw new UsageException("--io-threads must be 0 (Netty's default) or more, was " + ioThreads);
     }
-    String name = nodeName != null ? nodeName : "node-" + port;
+    String name = nodeName != null ? nodeName
+        : "node-" + (port != 0 ? Integer.toString(port) : Long.toString(ProcessHandle.current().pid()));
     return new NodeConfig(name, bind, port, servers, memcachedUser, memcachedPasswordFile, keyTokenFile,
         namespace, sessionLifetime, storeTimeout, cert, key, metricsPort == null ? -1 : metricsPort, engine,
         ioThreads);
