@@ -54,18 +54,22 @@ import net.spy.memcached.transcoders.Transcoder;
  *
  * <p>Run: {@code java -cp benchmarks/target/shredcache-benchmarks.jar
  * io.github.shredcache.benchmarks.memcached.LookupLatencyBenchmark [seconds-per-throughput-step]}
+ * (default 2 s per step; the latency part stops starting rounds after 60 s).
  */
 public final class LookupLatencyBenchmark {
   static final int SESSIONS = 1_000;
   static final int STATE_SIZE_BYTES = 160;
   static final int ROUNDS = 10;
-  static final int OPS_PER_ROUND = 2_000;
-  static final int WARMUP_OPS = 20_000;
+  static final int OPS_PER_ROUND = 1_000;
+  static final int WARMUP_OPS = 8_000;
+  /** No new latency round starts after this (keeps the run under 2 minutes on a busy machine). */
+  static final long LATENCY_BUDGET_NANOS = TimeUnit.SECONDS.toNanos(60);
 
   private LookupLatencyBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    double secondsPerStep = args.length > 0 ? Double.parseDouble(args[0]) : 3;
+    double secondsPerStep = args.length > 0 ? Double.parseDouble(args[0]) : 2;
+    long started = System.nanoTime();
     InstantSource clock = InstantSource.system();
     SecureRandom random = new SecureRandom();
     try (MemcachedProcess memcached = MemcachedProcess.start()) {
@@ -141,7 +145,10 @@ public final class LookupLatencyBenchmark {
       Map<String, long[]> nanos = new LinkedHashMap<>();
       ops.keySet().forEach(name -> nanos.put(name, new long[ROUNDS * OPS_PER_ROUND]));
       int cursor = 0;
-      for (int round = 0; round < ROUNDS; round++) {
+      int rounds = 0;
+      long latencyStart = System.nanoTime();
+      for (int round = 0; round < ROUNDS && System.nanoTime() - latencyStart < LATENCY_BUDGET_NANOS; round++) {
+        rounds++;
         for (Map.Entry<String, Op> e : ops.entrySet()) {
           long[] out = nanos.get(e.getKey());
           for (int i = 0; i < OPS_PER_ROUND; i++) {
@@ -152,8 +159,10 @@ public final class LookupLatencyBenchmark {
           }
         }
       }
+      int measured = rounds * OPS_PER_ROUND;
+      nanos.replaceAll((name, all) -> Arrays.copyOf(all, measured));
       System.out.printf(Locale.ROOT, "%nlatency, 1 caller, %d ops each (%d interleaved rounds)%n",
-          ROUNDS * OPS_PER_ROUND, ROUNDS);
+          measured, rounds);
       System.out.printf(Locale.ROOT, "%-16s %9s %9s %9s %10s%n", "variant", "p50 us", "p99 us",
           "p99.9 us", "vs raw p50");
       double rawP50 = percentile(nanos.get("raw-get"), 50);
@@ -175,6 +184,7 @@ public final class LookupLatencyBenchmark {
         System.out.println(line);
       }
       System.out.printf(Locale.ROOT, "%nlookup-direct stats: %s%n", direct.stats());
+      System.out.printf(Locale.ROOT, "run took %.0f s%n", (System.nanoTime() - started) / 1e9);
 
       raw.shutdown(1, TimeUnit.SECONDS);
       nodeA.close();
