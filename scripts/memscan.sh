@@ -41,27 +41,34 @@ for i in $(seq "$N"); do
 done
 echo "sessions: $N, resumed: $reused"
 sleep 10   # lifetime 2 s; epochs of 2 s, window [e-1, e+1]: every session's epoch key erased
+jcmd "$NODE" GC.heap_info > "$WORK/heap_info.txt" 2>&1 || true
+T_LIVE=$(date +%s)
 jcmd "$NODE" GC.heap_dump "$WORK/live.hprof" > /dev/null
+T_ALL=$(date +%s)
 jcmd "$NODE" GC.heap_dump -all "$WORK/all.hprof" > /dev/null
 
-python3 - "$WORK" "$MC" "$NODE" <<'PY'
+python3 - "$WORK" "$MC" "$NODE" "$T_LIVE" "$T_ALL" <<'PY'
 import base64, hashlib, hmac, os, re, sys, time
 work, mc, node = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+t_live, t_all = int(sys.argv[4]), int(sys.argv[5])
 secrets = [bytes.fromhex(m) for m in re.findall(r"^CLIENT_RANDOM \S+ (\S+)$", open(f"{work}/keylog").read(), re.M)]
 _, ep_s, ep0, st = open(f"{work}/token").read().strip().split(":")
 ep_s, ep0 = int(ep_s), int(ep0)
 state = base64.urlsafe_b64decode(st + "=")
 def step(s):  # HKDF-Expand(S, "shredcache/v1 ratchet", 32) with HMAC-SHA256: T(1)
     return hmac.new(s, b"shredcache/v1 ratchet" + b"\x01", hashlib.sha256).digest()
-now = int(time.time()) // ep_s
+t_proc = int(time.time())
+now = t_proc // ep_s
 states = {}
 s = state
 for e in range(ep0, now + 2):
     states[e] = s
     s = step(s)
-# a node holds [now-1, now+1] (R = 1); everything older is erased
-erased = {e: v for e, v in states.items() if e < now - 1}
-held = {e: v for e, v in states.items() if e >= now - 1}
+# A node holds [e-1, e+1] (R = 1); everything older is erased. Classify by the epoch at the
+# first snapshot (the live heap dump): erased then means erased in every later snapshot too.
+first = t_live // ep_s
+erased = {e: v for e, v in states.items() if e < first - 1}
+held = {e: v for e, v in states.items() if first - 1 <= e <= first + 1}
 token_b64 = st.encode()
 
 def regions(pid):
@@ -72,21 +79,34 @@ def regions(pid):
         a, b = (int(x, 16) for x in f[0].split("-"))
         yield a, b
 
-def proc_bytes(pid):
+def proc_regions(pid):
     out = []
     with open(f"/proc/{pid}/mem", "rb", 0) as m:
         for a, b in regions(pid):
             try:
-                m.seek(a); out.append(m.read(b - a))
+                m.seek(a); out.append((a, m.read(b - a)))
             except OSError:
                 pass
-    return b"\x00".join(out)
+    return out
+
+def proc_bytes(pid):
+    return b"\x00".join(blob for _, blob in proc_regions(pid))
+
+hi = re.search(r"heap\s+total.*\[(0x[0-9a-f]+), (0x[0-9a-f]+)\)", open(f"{work}/heap_info.txt").read())
+heap = (int(hi.group(1), 16), int(hi.group(2), 16)) if hi else (0, 0)
 
 def counts(blob, needles):
     return [blob.count(n) for n in needles]
 
 mc_mem = proc_bytes(mc)
-node_mem = proc_bytes(node)
+node_regions = proc_regions(node)
+node_mem = b"\x00".join(blob for _, blob in node_regions)
+def in_java_heap(needles):
+    n = 0
+    for a, blob in node_regions:
+        if heap[0] <= a < heap[1]:
+            n += sum(blob.count(x) for x in needles)
+    return n
 live = open(f"{work}/live.hprof", "rb").read()
 alld = open(f"{work}/all.hprof", "rb").read()
 rows = [
@@ -96,12 +116,15 @@ rows = [
   ("token text, ASCII (String/byte[])", [token_b64]),
   ("token text, UTF-16 (char[])", [st.encode("utf-16-le")]),
 ]
-print(f"now epoch {now}; token epoch {ep0}; epochs {ep_s} s")
+print(f"epoch at live dump {first}, at -all dump {t_all // ep_s}, at process scan {now};"
+      f" token epoch {ep0}; epochs {ep_s} s; erased = before {first - 1}, held = {first - 1}..{first + 1}")
 print("%-40s %12s %12s %12s %14s" % ("needle", "memcached", "heap live", "heap -all", "node process"))
 for name, ns in rows:
     c = [sum(counts(x, ns)) for x in (mc_mem, live, alld, node_mem)]
     per = [counts(x, ns) for x in (live, alld, node_mem)]
     print("%-40s %12d %12d %12d %14d" % (name, *c))
     print("   per needle (live/all/process):", per[0], per[1], per[2])
+    print("   node process matches inside the Java heap range %s: %d (the rest: native memory)"
+          % ("[%#x, %#x)" % heap if hi else "(unknown)", in_java_heap(ns)))
 PY
 echo "work dir: $WORK (heap dumps included; delete it when done)"

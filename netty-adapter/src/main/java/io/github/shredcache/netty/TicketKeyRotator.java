@@ -82,9 +82,15 @@ import org.slf4j.LoggerFactory;
  *       exposes is the resumption secret (and so the early data, which we do not enable) of tickets
  *       it can open. {@code psk_ke}-only resumption would derive traffic keys from the ticket alone
  *       and lose that property.
- *   <li>TLS 1.2 resumption has no fresh key exchange: a resumed TLS 1.2 connection is as secret as
- *       its ticket key. Forward secrecy of TLS 1.2 resumptions therefore ends exactly when the
- *       ticket's epoch leaves the window and the ratchet has erased its state.
+ *   <li>TLS 1.2 tickets carry the session's master secret and cross the wire in the clear
+ *       (NewSessionTicket comes before the server's ChangeCipherSpec; the client sends it back in
+ *       its ClientHello), and TLS 1.2 resumption has no fresh key exchange: whoever records a ticket
+ *       and later obtains its key decrypts the full handshake's connection and every resumption of
+ *       it. Forward secrecy of TLS 1.2 connections with tickets therefore ends exactly when the
+ *       ticket's epoch leaves the window and the ratchet has erased its state: the same bound as
+ *       for entries sealed in memcached by the Bouncy Castle engine. In TLS 1.3 the ticket yields
+ *       only the resumption secret, from which the original connection's traffic keys cannot be
+ *       derived.
  *   <li>Erasure: the {@link TicketKeyMaterial} objects received from the ratchet, and the arrays
  *       copied out of them, are zeroized right after installation. What this class cannot erase:
  *       the clones that {@link OpenSslSessionTicketKey} makes (Netty copies arrays on the way in and
