@@ -95,4 +95,56 @@ class ConcurrencyTest {
     assertThat(sa.storeErrors()).isZero();
     assertThat(sa.puts()).isGreaterThanOrEqualTo(THREADS * OPS);
   }
+
+  @Test
+  void windowMovingUnderLoadNeverThrowsOrCorrupts() throws Exception {
+    FakeClock clock = new FakeClock(TestKeys.START);
+    InMemorySessionStore store = new InMemorySessionStore(clock);
+    KeyRatchet keys = TestKeys.ratchetA(clock);
+    SessionCache a = TestKeys.builder(keys, clock, store).namespace("test").build();
+    SessionCache b = TestKeys.cacheA(clock, store);
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    Future<?> mover = pool.submit(() -> {
+      for (int i = 0; i < 200 && !stop.get(); i++) {
+        clock.advance(Duration.ofMinutes(7)); // crosses an epoch boundary every ~9 steps
+        keys.advance();
+        Thread.onSpinWait();
+      }
+    });
+    List<Future<Integer>> workers = new ArrayList<>();
+    for (int t = 0; t < 3; t++) {
+      int thread = t;
+      workers.add(pool.submit(() -> {
+        int hits = 0;
+        for (int i = 0; i < 400; i++) {
+          int n = thread * 1000 + i;
+          SessionId id = TestKeys.sessionId(n);
+          a.put(id, TestKeys.state(n, 160), clock.instant().plus(Duration.ofMinutes(30)));
+          if (b.lookup(id).get(10, TimeUnit.SECONDS) != LookupResult.MISS) {
+            Optional<SessionState> s = b.peek(id);
+            if (s.isPresent()) {
+              assertThat(s.get().toByteArray()).isEqualTo(TestKeys.state(n, 160));
+              s.get().destroy();
+              hits++;
+            }
+          }
+        }
+        return hits;
+      }));
+    }
+    int hits = 0;
+    for (Future<Integer> w : workers) {
+      hits += w.get(60, TimeUnit.SECONDS);
+    }
+    stop.set(true);
+    mover.get(10, TimeUnit.SECONDS);
+    pool.shutdown();
+    assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(hits).isPositive();
+    assertThat(a.stats().storeErrors()).isZero();
+    // Only causes a moving window and clock can produce; never an authentication failure.
+    assertThat(b.stats().openFailures(OpenFailure.AUTHENTICATION)).isZero();
+    assertThat(b.stats().openFailures(OpenFailure.MALFORMED)).isZero();
+  }
 }

@@ -191,7 +191,7 @@ class SessionCacheTest {
   }
 
   /** A store whose gets never complete. */
-  private static final class SlowStore implements SessionStore {
+  private static class SlowStore implements SessionStore {
     @Override
     public CompletableFuture<Optional<byte[]>> get(String key) {
       return new CompletableFuture<>();
@@ -206,5 +206,24 @@ class SessionCacheTest {
     public CompletableFuture<Boolean> delete(String key) {
       return CompletableFuture.completedFuture(false);
     }
+  }
+
+  @Test
+  void storeTtlIsTimeUntilExpiryClamped() {
+    java.util.List<Duration> ttls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    SessionStore capturing = new SlowStore() {
+      @Override
+      public CompletableFuture<Void> set(String key, byte[] value, Duration ttl) {
+        ttls.add(ttl);
+        return CompletableFuture.completedFuture(null);
+      }
+    };
+    SessionCache cache = TestKeys.builderA(clock, capturing).build();
+    cache.put(id, state, inMinutes(10));
+    assertThat(ttls).containsExactly(Duration.ofMinutes(10));
+    assertThat(DefaultSessionCache.clampTtl(Duration.ofMillis(10))).isEqualTo(Duration.ofSeconds(1));
+    assertThat(DefaultSessionCache.clampTtl(Duration.ofDays(40)))
+        .isEqualTo(Duration.ofDays(30).minusSeconds(1));
+    assertThat(DefaultSessionCache.clampTtl(Duration.ofHours(2))).isEqualTo(Duration.ofHours(2));
   }
 }
