@@ -21,7 +21,15 @@ import java.util.concurrent.TimeUnit;
 final class TestServer implements AutoCloseable {
   /** What one server-side handshake reported. */
   record Handshake(boolean success, Resumption resumption, String protocol, String cipherSuite,
-      String alpn, Throwable cause) {}
+      String alpn, Throwable cause, String peer) {}
+
+  private static String peer(javax.net.ssl.SSLSession session) {
+    try {
+      return session.getPeerPrincipal().getName();
+    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+      return null;
+    }
+  }
 
   final BlockingQueue<Handshake> handshakes = new LinkedBlockingQueue<>();
   /** Successful handshakes by {@link Resumption}, counted even when not recording. */
@@ -99,9 +107,10 @@ final class TestServer implements AutoCloseable {
         if (e.isSuccess()) {
           handshakes.add(new Handshake(true, ShredcacheSslContext.resumption(h.engine()),
               h.engine().getSession().getProtocol(), h.engine().getSession().getCipherSuite(),
-              h.applicationProtocol(), null));
+              h.applicationProtocol(), null, peer(h.engine().getSession())));
         } else {
-          handshakes.add(new Handshake(false, Resumption.FULL, null, null, null, e.cause()));
+          handshakes.add(new Handshake(false, Resumption.FULL, null, null, null, e.cause(),
+              null));
         }
       }
       ctx.fireUserEventTriggered(evt);
