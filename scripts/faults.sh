@@ -6,12 +6,16 @@
 # until resumption recovered after the fault ended. Bounded in time; stops everything it
 # started, by PID.
 #
-# Usage: scripts/faults.sh [CONNECTIONS_PER_PHASE]   (after: mvn -B -DskipTests package)
+# Usage: [FAULTS_CONCURRENCY=12] scripts/faults.sh [CONNECTIONS_PER_PHASE]
+#        (after: mvn -B -DskipTests package)
 # Output: a table on stdout and faults-results.tsv in the work directory (printed at the end).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=${SHREDCACHE_DEMO_JAR:-demo/target/shredcache-demo.jar}
 N=${1:-60}
+# Each in-flight connection chains its own session (--resume cross resumes the previous
+# connection's session on the next node), so concurrency = distinct sessions in play per phase.
+C=${FAULTS_CONCURRENCY:-12}
 [ -f "$JAR" ] || { echo "build first: mvn -B -DskipTests package" >&2; exit 2; }
 command -v memcached >/dev/null || { echo "memcached is required" >&2; exit 2; }
 WORK=$(mktemp -d /tmp/shredcache-faults.XXXXXX)
@@ -53,7 +57,7 @@ targets() { local t=""; for p in "${NODE_PORTS[@]}"; do t="$t,127.0.0.1:$p"; don
 # run_client NAME CONNECTIONS -> writes $WORK/NAME.json
 run_client() {
   check_deadline
-  "${JAVA[@]}" client --targets "$(targets)" --connections "$2" --concurrency 4 --resume cross \
+  "${JAVA[@]}" client --targets "$(targets)" --connections "$2" --concurrency "$C" --resume cross \
     --insecure --quiet --timeout 10s --max-duration 120s --json "$WORK/$1.json" \
     > "$WORK/$1.txt" 2>&1 || true
 }
