@@ -76,6 +76,11 @@ final class ClientCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "No progress output.")
   boolean quiet;
 
+  @Option(names = "--warmup", paramLabel = "N", defaultValue = "0",
+      description = "Connections made first and not counted, to warm up the JIT of client and"
+          + " nodes (default: ${DEFAULT-VALUE}).")
+  int warmup;
+
   @Override
   public Integer call() throws Exception {
     return run(System.out, System.err);
@@ -88,6 +93,18 @@ final class ClientCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       err.println("client: " + e.getMessage());
       return 2;
+    }
+    if (warmup < 0) {
+      err.println("client: --warmup must be 0 or more, was " + warmup);
+      return 2;
+    }
+    if (warmup > 0) {
+      ClientConfig w = new ClientConfig(config.targets(), warmup, config.concurrency(),
+          config.resume(), config.tlsVersion(), config.maxDuration(), config.connectionTimeout(),
+          config.insecure(), config.caFile(), config.provider(), config.threads());
+      ClientReport wr = new LoadClient(w).run(done -> { }, 1000);
+      out.printf(java.util.Locale.ROOT, "warm-up: %d connections, %d failures, %.1f/s (not counted)%n",
+          wr.handshakes() + wr.failures(), wr.failures(), wr.handshakesPerSecond());
     }
     ClientReport report = execute(config, out, !quiet, System.console() != null);
     out.print(report.table());

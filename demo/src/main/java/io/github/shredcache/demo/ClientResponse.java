@@ -34,15 +34,18 @@ final class ClientResponse {
       Pattern.compile("(?i)\\b(?:node|served by|from)\\s*[=: ]\\s*\"?([A-Za-z0-9._:@-]*\\d[A-Za-z0-9._:@-]*)");
   private static final Pattern RESUMPTION =
       Pattern.compile("(?im)^\\s*resumption\\s*[=:]\\s*(FULL|RESUMED_[A-Z]+)\\b");
+  private static final Pattern ENGINE = Pattern.compile("(?im)^\\s*engine\\s*[=:]\\s*([A-Za-z0-9_-]+)");
   private static final Pattern PROTOCOL = Pattern.compile("\\b(TLSv1(?:\\.[0-3])?)\\b");
 
   private final int status;
   private final Optional<String> node;
   private final NodeClaim claim;
   private final Optional<String> protocol;
+  private final Optional<String> engine;
 
   private ClientResponse(int status, Optional<String> node, NodeClaim claim,
-      Optional<String> protocol) {
+      Optional<String> protocol, Optional<String> engine) {
+    this.engine = engine;
     this.status = status;
     this.node = node;
     this.claim = claim;
@@ -65,7 +68,10 @@ final class ClientResponse {
     }
     int bodyStart = text.indexOf("\r\n\r\n");
     String body = bodyStart >= 0 ? text.substring(bodyStart + 4) : text;
-    return new ClientResponse(status, node(body), claim(body), protocol(body));
+    Matcher e = ENGINE.matcher(body);
+    Optional<String> engine = e.find() ? Optional.of(e.group(1).toLowerCase(Locale.ROOT))
+        : Optional.empty();
+    return new ClientResponse(status, node(body), claim(body), protocol(body), engine);
   }
 
   private static Optional<String> node(String body) {
@@ -142,6 +148,11 @@ final class ClientResponse {
   /** The TLS protocol the node reports, if any. */
   Optional<String> protocol() {
     return protocol;
+  }
+
+  /** The node's TLS engine ({@code bc}, {@code openssl}, {@code jdk}), if the page says. */
+  Optional<String> engine() {
+    return engine;
   }
 
   /** Whether the node says it resumed the session, from wherever. */

@@ -391,7 +391,13 @@ final class LoadClient {
       String node = r.node().orElse(target.toString());
       String issuer = sessionIdHex.isEmpty() ? null : slot.issuer(sessionIdHex);
       boolean clientResumed = issuer != null;
-      boolean resumed = r.claim() == ClientResponse.NodeClaim.UNKNOWN ? clientResumed : r.resumed();
+      // Session-ID resumption (TLS 1.2 on the bc and jdk engines): the wire decides; the server
+      // echoed a session ID this slot already had, or it did not. Tickets (openssl engine) do
+      // not keep IDs stable, so there the node's own account decides.
+      boolean sessionIdEngine = r.engine().map(e -> !e.equals("openssl")).orElse(false)
+          && "TLSv1.2".equals(protocol) && !sessionIdHex.isEmpty();
+      boolean resumed = sessionIdEngine || r.claim() == ClientResponse.NodeClaim.UNKNOWN
+          ? clientResumed : r.resumed();
       boolean agrees = r.claim() == ClientResponse.NodeClaim.UNKNOWN || resumed == clientResumed;
       Kind kind;
       if (!resumed) {
@@ -400,7 +406,7 @@ final class LoadClient {
           slot.issued(sessionIdHex, node);
           slot.issuedAt(targetIndex);
         }
-      } else if (r.claim() == ClientResponse.NodeClaim.RESUMED_LOCAL) {
+      } else if (r.claim() == ClientResponse.NodeClaim.RESUMED_LOCAL && issuer == null) {
         // The node resumed from its own put: it did the full handshake itself.
         kind = Kind.RESUMED_LOCAL;
       } else if (issuer != null) {

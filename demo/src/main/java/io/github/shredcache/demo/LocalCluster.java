@@ -77,6 +77,7 @@ final class LocalCluster implements AutoCloseable {
   private final List<InetSocketAddress> nodeAddresses = new ArrayList<>();
   private Path dir;
   private Path certFile;
+  private io.github.shredcache.core.SessionStore sharedStore;
   private Thread shutdownHook;
   private boolean closed;
 
@@ -101,16 +102,21 @@ final class LocalCluster implements AutoCloseable {
           memcached.add(startMemcached(binary.get()));
         }
       } else {
-        say("memcached not found on the PATH: nodes use their in-memory store instead"
-            + " (no sharing across node processes; install memcached for the real demo)");
+        say("memcached not found on the PATH: running the nodes in this JVM on one shared"
+            + " in-memory store instead (install memcached for the real demo)");
       }
     } else {
-      say("--no-memcached: nodes use their in-memory store");
+      say("--no-memcached: running the nodes in this JVM on one shared in-memory store");
     }
 
     Optional<Path> jar = ownJar();
-    boolean inProcess = options.inProcess() || jar.isEmpty();
-    if (inProcess && !options.inProcess()) {
+    // Without memcached, only nodes in one JVM can share a store.
+    boolean inProcess = options.inProcess() || jar.isEmpty() || memcached.isEmpty();
+    if (inProcess && memcached.isEmpty()) {
+      sharedStore = new io.github.shredcache.core.InMemorySessionStore();
+      started.push(sharedStore);
+    }
+    if (inProcess && !options.inProcess() && jar.isEmpty()) {
       say("not running from the shaded jar: starting the nodes in this JVM");
     }
     List<CompletableFuture<InetSocketAddress>> starting = new ArrayList<>();
@@ -328,9 +334,9 @@ final class LocalCluster implements AutoCloseable {
       picocli.CommandLine cl = Main.commandLine(new java.io.PrintWriter(System.out, true),
           new java.io.PrintWriter(System.err, true));
       picocli.CommandLine nodeCl = cl.getSubcommands().get("node");
-      nodeCl.parseArgs(args.subList(1, args.size()).toArray(new String[0]));
+      cl.parseArgs(args.toArray(new String[0]));
       NodeCommand parsed = nodeCl.getCommand();
-      Node node = Node.start(parsed.validate());
+      Node node = Node.start(parsed.validate(), sharedStore);
       started.push(node);
       say(args.get(2) + " listening on 127.0.0.1:" + node.port() + " (in this JVM)");
       f.complete(new InetSocketAddress("127.0.0.1", node.port()));

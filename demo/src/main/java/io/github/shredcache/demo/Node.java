@@ -47,6 +47,8 @@ final class Node implements AutoCloseable {
   private MetricsServer metricsServer;
   private NodeMetrics metrics;
 
+  private SessionStore sharedStore;
+
   private Node(NodeConfig config) {
     this.config = config;
   }
@@ -58,7 +60,17 @@ final class Node implements AutoCloseable {
    * @throws Exception for failures while starting (e.g. the port is taken)
    */
   static Node start(NodeConfig config) throws Exception {
+    return start(config, null);
+  }
+
+  /**
+   * Starts a node whose store is {@code sharedStore} (not owned: the caller closes it) instead of
+   * the one its configuration names; for the local demo's in-process nodes, which share one
+   * in-memory store when no memcached is installed. {@code null}: as {@link #start(NodeConfig)}.
+   */
+  static Node start(NodeConfig config, SessionStore sharedStore) throws Exception {
     Node node = new Node(config);
+    node.sharedStore = sharedStore;
     try {
       node.startUp();
       return node;
@@ -83,8 +95,8 @@ final class Node implements AutoCloseable {
     }
     resources.push(ratchet);
 
-    SessionStore store = null;
-    if (config.sharedStore()) {
+    SessionStore store = sharedStore;
+    if (store == null && config.sharedStore()) {
       store = Stores.memcached(config);
       resources.push(store);
     }

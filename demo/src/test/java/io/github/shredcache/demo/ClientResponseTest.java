@@ -39,6 +39,7 @@ class ClientResponseTest {
     ClientResponse r = parse(page);
     assertThat(r.node()).contains("node2");
     assertThat(r.claim()).isEqualTo(NodeClaim.RESUMED_SHARED);
+    assertThat(r.engine()).contains("bc");
     assertThat(parse("node: node1\nhandshake: full\nresumption: FULL\n").claim())
         .isEqualTo(NodeClaim.FULL);
     assertThat(parse("node: node1\nhandshake: resumed (local cache)\nresumption: RESUMED_LOCAL\n")
