@@ -54,11 +54,11 @@ start_node() { # index
 
 targets() { local t=""; for p in "${NODE_PORTS[@]}"; do t="$t,127.0.0.1:$p"; done; echo "${t#,}"; }
 
-# run_client NAME CONNECTIONS -> writes $WORK/NAME.json
+# run_client NAME CONNECTIONS [MAX_DURATION] -> writes $WORK/NAME.json
 run_client() {
   check_deadline
   "${JAVA[@]}" client --targets "$(targets)" --connections "$2" --concurrency "$C" --resume cross \
-    --insecure --quiet --timeout 10s --max-duration 120s --json "$WORK/$1.json" \
+    --insecure --quiet --timeout 10s --max-duration "${3:-120s}" --json "$WORK/$1.json" \
     > "$WORK/$1.txt" 2>&1 || true
 }
 
@@ -100,14 +100,17 @@ recover() {
   printf '%s\trecovery_seconds\t>%s batches\n' "$1" "$i" | tee -a "$WORK/faults-results.tsv"
 }
 
-# scenario NAME INJECT_CMD END_CMD: before phase; during phase with the fault injected 2 s in;
-# END_CMD ends the fault; after phase; time to recover.
+# scenario NAME INJECT_CMD END_CMD: before phase; a during phase that runs for DURING_SECONDS
+# (connections unbounded) with the fault injected INJECT_AFTER seconds after the client started
+# (its JVM start-up included); END_CMD ends the fault; time to recover; after phase.
+DURING_SECONDS=${FAULTS_DURING_SECONDS:-15}
+INJECT_AFTER=${FAULTS_INJECT_AFTER_SECONDS:-5}
 scenario() {
   local name=$1 inject=$2 end=$3
   run_client "$name-before" "$N"; record "$name" before "$name-before"
   read -r _ _ _ base <<<"$(summary "$name-before")"
-  run_client "$name-during" "$N" & local client=$!
-  sleep 2; eval "$inject"
+  run_client "$name-during" 1000000 "${DURING_SECONDS}s" & local client=$!
+  sleep "$INJECT_AFTER"; eval "$inject"
   wait "$client" || true
   record "$name" during "$name-during"
   eval "$end"
