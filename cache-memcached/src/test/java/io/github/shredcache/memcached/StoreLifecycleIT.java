@@ -199,7 +199,10 @@ class StoreLifecycleIT {
   }
 
   private static void cycle(MemcachedProcess m) throws Exception {
-    try (MemcachedSessionStore store = MemcachedSessionStore.builder().servers(m.address()).build()) {
+    // This test is about threads, not latency: a generous timeout keeps a slow first round trip
+    // (fresh connection, cold JIT, busy CI machine) from failing it.
+    try (MemcachedSessionStore store = MemcachedSessionStore.builder().servers(m.address())
+        .operationTimeout(Duration.ofSeconds(2)).build()) {
       store.set("ns:cycle", new byte[] {1}, Duration.ofMinutes(1)).get(5, TimeUnit.SECONDS);
       assertThat(store.get("ns:cycle").get(5, TimeUnit.SECONDS)).isPresent();
     }

@@ -19,6 +19,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -37,6 +38,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSession;
 
@@ -199,6 +201,29 @@ final class LoadClient {
     });
   }
 
+  /**
+   * Returns the session ID the server sent in this handshake's ServerHello, or {@code null}.
+   *
+   * <p>Not {@code engine.getSession().getId()} on Netty's OpenSSL engine: when it offers a cached
+   * session, Netty copies that session's ID into the engine's session before the handshake and
+   * keeps it when the server declines and does a full handshake with a new ID (Netty 4.2.18,
+   * {@code DefaultOpenSslSession.handshakeFinished} sets the ID only if none was set). The client
+   * would then see "its" ID echoed on a full handshake. BoringSSL's own session has the real one.
+   * Call on the engine's event loop after the handshake completed.
+   */
+  static byte[] negotiatedSessionId(SSLEngine engine) {
+    if (engine instanceof ReferenceCountedOpenSslEngine openSsl) {
+      synchronized (openSsl) {
+        long ssl = openSsl.sslPointer();
+        if (ssl != 0) {
+          return io.netty.internal.tcnative.SSL.getSessionId(ssl);
+        }
+      }
+      return null;
+    }
+    return engine.getSession().getId();
+  }
+
   /** CPU time of this JVM so far, or -1 if the platform does not say. */
   static long processCpuNanos() {
     java.lang.management.OperatingSystemMXBean os =
@@ -301,7 +326,7 @@ final class LoadClient {
         }
         handshakeNanos = System.nanoTime() - startNanos;
         SSLSession s = ssl.engine().getSession();
-        byte[] id = s.getId();
+        byte[] id = negotiatedSessionId(ssl.engine());
         sessionIdHex = id == null ? "" : HexFormat.of().formatHex(id);
         protocol = s.getProtocol();
         byte[] host = target.host().getBytes(StandardCharsets.US_ASCII);
@@ -398,7 +423,10 @@ final class LoadClient {
           && "TLSv1.2".equals(protocol) && !sessionIdHex.isEmpty();
       boolean resumed = sessionIdEngine || r.claim() == ClientResponse.NodeClaim.UNKNOWN
           ? clientResumed : r.resumed();
-      boolean agrees = r.claim() == ClientResponse.NodeClaim.UNKNOWN || resumed == clientResumed;
+      // The node's own account against the wire (not against `resumed`, which for session-ID
+      // engines is the wire itself and would always agree).
+      boolean agrees = r.claim() == ClientResponse.NodeClaim.UNKNOWN
+          || r.resumed() == clientResumed;
       Kind kind;
       if (!resumed) {
         kind = Kind.FULL;

@@ -41,8 +41,18 @@ final class FakeNodes implements AutoCloseable {
   private final SslContext ctx;
   /** Session ID (hex) to the node that issued it. */
   private final Map<String, String> issuedBy = new ConcurrentHashMap<>();
+  private final String engineLine;
 
   FakeNodes(int count) throws Exception {
+    this(count, null);
+  }
+
+  /**
+   * @param engine if not null, the pages say {@code engine: } this (e.g. {@code bc}: the load
+   *     client then judges resumption by the session ID on the wire)
+   */
+  FakeNodes(int count, String engine) throws Exception {
+    this.engineLine = engine == null ? "" : "engine: " + engine + "\n";
     cert = SelfSignedCertificate.builder().fqdn("localhost").algorithm("EC").bits(256).build();
     ctx = SslContextBuilder.forServer(cert.certificate(), cert.privateKey())
         .sslProvider(SslProvider.JDK).protocols("TLSv1.3", "TLSv1.2").build();
@@ -114,7 +124,7 @@ final class FakeNodes implements AutoCloseable {
     @Override
     public void channelRead(ChannelHandlerContext c, Object msg) {
       ReferenceCountUtil.release(msg);
-      String body = "node: " + name + "\nprotocol: " + ssl.engine().getSession().getProtocol()
+      String body = "node: " + name + "\n" + engineLine + "protocol: " + ssl.engine().getSession().getProtocol()
           + "\nhandshake: " + handshake + "\nresumption: " + resumption + "\n";
       byte[] b = body.getBytes(StandardCharsets.US_ASCII);
       ByteBuf out = Unpooled.wrappedBuffer(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"

@@ -83,6 +83,29 @@ class LoadClientTest {
     assertThat(r.table()).contains("fake-a", "fake-b", "resumed cross-node", "p99");
   }
 
+  /**
+   * Two nodes that cannot resume each other's sessions (separate server contexts) and pages that
+   * say {@code engine: bc}, so the client judges by the session ID on the wire. Cross-node offers
+   * are declined with full handshakes, and the client must see the new ID, not the one it
+   * offered (Netty's OpenSSL engine reports the offered ID; issue 4 / demo disagreements).
+   */
+  @ParameterizedTest
+  @EnumSource(value = Provider.class, names = {"OPENSSL", "JDK"})
+  void aDeclinedOfferIsAFullHandshakeOnTheWire(Provider provider) throws Exception {
+    try (FakeNodes a = new FakeNodes(1, "bc"); FakeNodes b = new FakeNodes(1, "bc")) {
+      List<Target> t = List.of(new Target("127.0.0.1", a.ports().get(0)),
+          new Target("127.0.0.1", b.ports().get(0)));
+      ClientConfig config = new ClientConfig(t, 12, 2, ResumeMode.CROSS, "1.2",
+          Duration.ofSeconds(30), Duration.ofSeconds(5), true, Optional.empty(), provider, 1);
+      ClientReport r = new LoadClient(config).run(done -> { }, 100);
+      assertThat(r.failures()).isZero();
+      assertThat(r.json()).contains("\"disagreements\": 0");
+      long nodeSaidFull = r.rows().stream()
+          .mapToLong(row -> row.nodeClaims.getOrDefault("FULL", 0L)).sum();
+      assertThat(r.total(Kind.FULL)).isEqualTo(nodeSaidFull).isGreaterThan(2);
+    }
+  }
+
   @Test
   void caFileTrustsTheNodesAndAWrongCaFails(@TempDir Path dir) throws Exception {
     ClientConfig good = new ClientConfig(targets(), 4, 2, ResumeMode.NONE, "1.2",
