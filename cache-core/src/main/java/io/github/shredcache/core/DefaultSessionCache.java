@@ -7,6 +7,7 @@ import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Scheduler;
 import io.github.shredcache.core.internal.SealedEntry;
 import io.github.shredcache.core.internal.SealedEntryException;
+import io.github.shredcache.core.internal.SealingKey;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -26,7 +27,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
-import javax.crypto.SecretKey;
 
 /**
  * The {@link SessionCache}: a Caffeine front cache of plaintext {@link SessionState}s (zeroized by
@@ -84,7 +84,7 @@ final class DefaultSessionCache implements SessionCache {
     this.binding = SealedEntry.bindTo(namespace.getBytes(StandardCharsets.US_ASCII));
     this.maxSessionLifetime = maxSessionLifetime;
     this.frontCacheTtlNanos = saturatedNanos(frontCacheTtl);
-    this.lookupTimeoutNanos = saturatedNanos(lookupTimeout);
+    this.lookupTimeoutNanos = lookupTimeout == null ? 0 : saturatedNanos(lookupTimeout);
     this.clock = clock;
     this.executor = executor;
     for (OpenFailure f : OpenFailure.values()) {
@@ -96,8 +96,9 @@ final class DefaultSessionCache implements SessionCache {
             .executor(executor)
             .ticker(() -> nanosOf(clock.instant()));
     if (systemClock) {
-      // Expired plaintext is zeroized promptly, not at the next cache activity.
-      builder.scheduler(Scheduler.systemScheduler());
+      // Expired plaintext is zeroized promptly, not at the next cache activity; the timers run on
+      // the key ratchet's scheduler (the one mechanism that also erases old epoch keys).
+      builder.scheduler(Scheduler.forScheduledExecutorService(keys.scheduler()));
     }
     this.front =
         builder
@@ -153,18 +154,31 @@ final class DefaultSessionCache implements SessionCache {
         return CompletableFuture.completedFuture(LookupResult.LOCAL_HIT);
       }
       long start = System.nanoTime();
-      CompletableFuture<Optional<byte[]>> get =
-          store.get(storeKey(id)).copy().orTimeout(lookupTimeoutNanos, TimeUnit.NANOSECONDS);
-      return get.handleAsync((value, err) -> onStoreResult(id, value, err, start), executor)
-          .exceptionally(t -> {
-            misses.increment();
-            return LookupResult.MISS;
-          });
+      CompletableFuture<Optional<byte[]>> get = store.get(storeKey(id));
+      if (lookupTimeoutNanos > 0 && !get.isDone()) {
+        get = get.copy().orTimeout(lookupTimeoutNanos, TimeUnit.NANOSECONDS);
+      }
+      // Opening is about a microsecond of AES-GCM: it runs on the thread that completes the
+      // store's future, with no hop to another executor.
+      return get.handle((value, err) -> {
+        try {
+          return onStoreResult(id, value, err, start);
+        } catch (RuntimeException e) {
+          storeErrors.increment();
+          misses.increment();
+          return LookupResult.MISS;
+        }
+      });
     } catch (RuntimeException e) {
       storeErrors.increment();
       misses.increment();
       return CompletableFuture.completedFuture(LookupResult.MISS);
     }
+  }
+
+  @Override
+  public Duration maxSessionLifetime() {
+    return maxSessionLifetime;
   }
 
   @Override
@@ -319,37 +333,41 @@ final class DefaultSessionCache implements SessionCache {
   }
 
   /**
-   * Seals {@code state} for {@code id} under the current epoch key, or returns null if that key
-   * has made its maximum number of seals.
+   * Seals {@code state} for {@code id} under the current epoch key, or returns null if there is
+   * none (a clock jump is being caught up) or it has made its maximum number of seals.
    */
   byte[] seal(SessionId id, byte[] state, long expiresAtEpochSecond) throws GeneralSecurityException {
     KeyRatchet.EpochKey key = keys.sealingKey();
-    if (!key.tryCountSeal()) {
+    if (key == null || !key.tryCountSeal()) {
       return null;
     }
     return SealedEntry.seal(
-        key.sealKey(), key.epoch, expiresAtEpochSecond, binding, id.bytesNoCopy(), state);
+        key.sealingKey(), key.epoch, expiresAtEpochSecond, binding, id.bytesNoCopy(), state);
   }
 
   /** Opens a store value for {@code id}: window, expiry, then authentication. */
   SessionState open(SessionId id, byte[] raw) throws SealedEntryException {
     SealedEntry entry = SealedEntry.parse(raw);
-    KeyRatchet.EpochKey key;
-    SecretKey secretKey;
+    SealingKey sealingKey;
     try {
-      key = keys.openingKey(entry.epoch());
-      secretKey = key == null ? null : key.sealKey();
+      KeyRatchet.EpochKey key = keys.openingKey(entry.epoch());
+      sealingKey = key == null ? null : key.sealingKey();
     } catch (IllegalStateException erased) {
-      secretKey = null;
+      sealingKey = null;
     }
-    if (secretKey == null) {
+    if (sealingKey == null) {
       throw new SealedEntryException(OpenFailure.EPOCH_OUTSIDE_WINDOW, "epoch outside the window");
     }
     Instant now = clock.instant();
     if (entry.expiresAtEpochSecond() <= now.getEpochSecond()) {
       throw new SealedEntryException(OpenFailure.EXPIRED, "expired");
     }
-    byte[] plaintext = entry.open(secretKey, binding, id.bytesNoCopy());
+    byte[] plaintext;
+    try {
+      plaintext = entry.open(sealingKey, binding, id.bytesNoCopy());
+    } catch (IllegalStateException erasedMeanwhile) {
+      throw new SealedEntryException(OpenFailure.EPOCH_OUTSIDE_WINDOW, "epoch outside the window");
+    }
     // A key holder cannot stretch a session past this node's lifetime limit.
     long expires = Math.min(entry.expiresAtEpochSecond(), now.plus(maxSessionLifetime).getEpochSecond());
     return SessionState.adopt(plaintext, Instant.ofEpochSecond(expires), SessionState.Source.STORE);

@@ -2,6 +2,7 @@ package io.github.shredcache.core;
 
 import io.github.shredcache.core.internal.Kdf;
 import io.github.shredcache.core.internal.SealedEntry;
+import io.github.shredcache.core.internal.SealingKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -9,9 +10,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 import javax.crypto.SecretKey;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The forward-secure epoch key ratchet of a node: holds the ratchet states of the epochs {@code [e
@@ -24,33 +31,65 @@ import javax.crypto.spec.SecretKeySpec;
  * HKDF-Expand(S_e, "shredcache/v1 ratchet", 32)} with HMAC-SHA256; subkeys use other labels, the
  * state itself is never a cipher key.
  *
- * <p>Thread-safe. The window follows the clock on every call; {@link #advance()} moves it
- * explicitly (a scheduler calls it at epoch boundaries so that erasure does not wait for traffic).
- * If the clock goes backwards the window stays where it was (a ratchet cannot go back).
+ * <h3>Erasure on time, by itself</h3>
  *
- * <p>Erasure limit: the ratchet zeroizes the states it owns, but the JCA keeps copies of derived
- * keys ({@link SecretKeySpec} copies its bytes and cannot be destroyed on Java 17; a {@code Cipher}
- * holds its key schedule) and Bouncy Castle's HMAC keeps its pads; those copies are dropped, not
- * zeroized, when an epoch leaves the window, and are reclaimed by the garbage collector.
+ * <p>A ratchet moves its own window: it schedules itself for every epoch boundary on a scheduler
+ * (the library's own daemon thread {@code shredcache-key-ratchet}, or the one handed to {@link
+ * #fromToken(KeyToken, Duration, InstantSource, ScheduledExecutorService)}), so states leave the
+ * window and are zeroized within milliseconds of the boundary on an idle node too, with no
+ * application code. Whatever else must follow the epochs (ticket keys, a log line) subscribes with
+ * {@link #addEpochListener}; listeners run on that scheduler. Between ticks the window also
+ * follows the clock on every use, so a late tick never lets an old key be used.
+ *
+ * <p>Clock jumps: a jump of up to {@value #MAX_INLINE_STEPS} epochs is caught up inline; a larger
+ * one is caught up on the scheduler (never on the caller's thread, which may be an event loop),
+ * and meanwhile no key is handed out. A jump of more than {@value #MAX_CATCH_UP_EPOCHS} epochs is
+ * refused: every state is erased and a log line says to restart the node from a current token. If
+ * the clock goes backwards the window stays where it was (a ratchet cannot go back).
+ *
+ * <p>Thread-safe. Close it when the node stops: that erases every state and cancels its schedule.
+ *
+ * <p>Erasure limit: the ratchet zeroizes the states and sealing keys it owns and scrubs the ciphers
+ * that used them ({@code SealingKey}); Bouncy Castle's HMAC inside HKDF and the JCA provider make
+ * transient copies that become unreachable garbage, reclaimed (not zeroized) by the garbage
+ * collector. Ticket keys handed out by {@link #ticketKeys()} are owned by the caller.
  */
 public final class KeyRatchet implements AutoCloseable {
   /** The most past epochs a ratchet keeps. */
   public static final int MAX_EPOCHS_BEHIND = 10_000;
+  /** The largest clock jump, in epochs, caught up on the caller's thread. */
+  public static final int MAX_INLINE_STEPS = 16;
+  /**
+   * The largest clock jump, in epochs, a ratchet catches up at all (a few seconds of hashing);
+   * beyond it every state is erased.
+   */
+  public static final long MAX_CATCH_UP_EPOCHS = 1_000_000;
+  /** How long after an epoch boundary the scheduled tick runs (absorbs timer jitter). */
+  static final Duration TICK_MARGIN = Duration.ofMillis(20);
+
+  private static final System.Logger log = System.getLogger(KeyRatchet.class.getName());
 
   private final long epochSeconds;
   private final int epochsBehind;
   private final Duration maxSessionLifetime;
   private final InstantSource clock;
+  private final ScheduledExecutorService scheduler;
   private final Object lock = new Object();
+  private final List<LongConsumer> listeners = new CopyOnWriteArrayList<>();
   private volatile Window window;
+  private Future<?> nextTick; // guarded by lock
+  private volatile boolean tickRequested;
+  private long notifiedEpoch; // confined to the scheduler
 
   private KeyRatchet(long epochSeconds, int epochsBehind, Duration maxSessionLifetime,
-      InstantSource clock, Window window) {
+      InstantSource clock, ScheduledExecutorService scheduler, Window window) {
     this.epochSeconds = epochSeconds;
     this.epochsBehind = epochsBehind;
     this.maxSessionLifetime = maxSessionLifetime;
     this.clock = clock;
+    this.scheduler = scheduler;
     this.window = window;
+    this.notifiedEpoch = window.current;
   }
 
   /**
@@ -62,10 +101,21 @@ public final class KeyRatchet implements AutoCloseable {
    *     past epochs
    */
   public static KeyRatchet fromToken(KeyToken token, Duration maxSessionLifetime, InstantSource clock) {
+    return fromToken(token, maxSessionLifetime, clock, DefaultScheduler.INSTANCE);
+  }
+
+  /**
+   * As {@link #fromToken(KeyToken, Duration, InstantSource)}, scheduling the window's moves and
+   * the epoch listeners on {@code scheduler} instead of the library's own thread. The ratchet does
+   * not shut the scheduler down. For tests: a scheduler driven by the same fake clock.
+   */
+  public static KeyRatchet fromToken(KeyToken token, Duration maxSessionLifetime,
+      InstantSource clock, ScheduledExecutorService scheduler) {
     Objects.requireNonNull(token, "token");
     try {
       Objects.requireNonNull(maxSessionLifetime, "maxSessionLifetime");
       Objects.requireNonNull(clock, "clock");
+      Objects.requireNonNull(scheduler, "scheduler");
       long epochSeconds = token.epochSeconds();
       if (maxSessionLifetime.isNegative() || maxSessionLifetime.isZero()) {
         throw new IllegalArgumentException(
@@ -98,7 +148,10 @@ public final class KeyRatchet implements AutoCloseable {
         }
         state = Kdf.ratchetStep(state);
       }
-      return new KeyRatchet(epochSeconds, r, maxSessionLifetime, clock, new Window(current, low, keys));
+      KeyRatchet ratchet = new KeyRatchet(epochSeconds, r, maxSessionLifetime, clock, scheduler,
+          new Window(current, low, keys));
+      ratchet.scheduleTick();
+      return ratchet;
     } finally {
       token.destroy();
     }
@@ -135,12 +188,39 @@ public final class KeyRatchet implements AutoCloseable {
   }
 
   /**
-   * Moves the window to the clock's current epoch now, zeroizing states that leave it.
+   * Moves the window to the clock's current epoch now, zeroizing states that leave it. The ratchet
+   * does this by itself at every epoch boundary; call it only to force a move (for example after
+   * setting a fake clock in a test). Epoch listeners are notified on the scheduler.
    *
    * @throws IllegalStateException if closed
    */
   public void advance() {
-    refresh();
+    catchUp(KeyToken.currentEpoch(clock, epochSeconds));
+    requestTick();
+  }
+
+  /**
+   * Calls {@code listener} with the new current epoch every time the window moves, on the
+   * ratchet's scheduler, after the states that left the window were erased. Moves that happen
+   * together may be reported once, with the latest epoch. Returns a handle that unsubscribes.
+   */
+  public Subscription addEpochListener(LongConsumer listener) {
+    Objects.requireNonNull(listener, "listener");
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  /** Ends an {@link #addEpochListener} subscription. */
+  @FunctionalInterface
+  public interface Subscription extends AutoCloseable {
+    /** Unsubscribes; idempotent. */
+    @Override
+    void close();
+  }
+
+  /** The scheduler that moves this window (the cache runs its expiry timers on it too). */
+  ScheduledExecutorService scheduler() {
+    return scheduler;
   }
 
   /**
@@ -182,7 +262,12 @@ public final class KeyRatchet implements AutoCloseable {
         }
       }
       window = null;
+      if (nextTick != null) {
+        nextTick.cancel(false);
+        nextTick = null;
+      }
     }
+    listeners.clear();
   }
 
   @Override
@@ -199,12 +284,17 @@ public final class KeyRatchet implements AutoCloseable {
 
   /**
    * Returns the key entries are sealed under now: the current epoch's, or the next one's if this
-   * node started from a token of the next epoch.
+   * node started from a token of the next epoch; null while a large clock jump is being caught up
+   * or after the states were erased.
    *
    * @throws IllegalStateException if closed
    */
   EpochKey sealingKey() {
-    Window w = refresh();
+    long now = KeyToken.currentEpoch(clock, epochSeconds);
+    Window w = refresh(now);
+    if (w.current < now) {
+      return null;
+    }
     EpochKey k = w.get(w.current);
     return k != null ? k : w.get(w.current + 1);
   }
@@ -213,8 +303,8 @@ public final class KeyRatchet implements AutoCloseable {
   EpochKey openingKey(long epoch) {
     long clockEpoch = KeyToken.currentEpoch(clock, epochSeconds);
     Window w = refresh(clockEpoch);
-    if (epoch > clockEpoch + 1) {
-      return null; // more than one epoch ahead of this node's clock
+    if (epoch > clockEpoch + 1 || epoch < clockEpoch - epochsBehind) {
+      return null; // ahead of this node's clock, or out of the clock's window while catching up
     }
     return w.get(epoch);
   }
@@ -229,6 +319,11 @@ public final class KeyRatchet implements AutoCloseable {
     return refresh(KeyToken.currentEpoch(clock, epochSeconds));
   }
 
+  /**
+   * Returns the window, moved to {@code now} if that takes at most {@link #MAX_INLINE_STEPS}
+   * steps; a larger move is handed to the scheduler and the stale window is returned (callers
+   * check its epoch).
+   */
   private Window refresh(long now) {
     Window w = window;
     if (w == null) {
@@ -237,8 +332,19 @@ public final class KeyRatchet implements AutoCloseable {
     if (now <= w.current) {
       return w;
     }
+    if (now - w.current > MAX_INLINE_STEPS) {
+      requestTick();
+      return w;
+    }
+    Window moved = catchUp(now);
+    requestTick(); // listeners learn of the move on the scheduler
+    return moved;
+  }
+
+  /** Moves the window to {@code now} on the calling thread, however far. */
+  private Window catchUp(long now) {
     synchronized (lock) {
-      w = window;
+      Window w = window;
       if (w == null) {
         throw new IllegalStateException("key ratchet was closed");
       }
@@ -252,30 +358,129 @@ public final class KeyRatchet implements AutoCloseable {
       for (long e = Math.max(low, w.low); e <= w.high(); e++) {
         keys[(int) (e - low)] = w.get(e);
       }
-      // Derive forward from the newest state held (old high = old current + 1).
       EpochKey newest = w.get(w.high());
-      byte[] state = newest.stateCopy();
-      long e = w.high();
-      while (e < high) {
-        byte[] next = Kdf.ratchetStep(state);
-        Arrays.fill(state, (byte) 0);
-        state = next;
-        e++;
-        if (e >= low) {
-          keys[(int) (e - low)] = new EpochKey(e, state.clone());
-        }
+      if (newest != null && !newest.isDestroyed() && high - w.high() > MAX_CATCH_UP_EPOCHS) {
+        log.log(System.Logger.Level.ERROR, "the clock jumped " + (now - w.current)
+            + " epochs ahead (more than " + MAX_CATCH_UP_EPOCHS + "): all key states erased;"
+            + " sessions no longer resume across nodes. Fix the clock and restart this node from"
+            + " a current token ('keys advance')");
+        newest = null;
+        Arrays.fill(keys, null);
       }
-      Arrays.fill(state, (byte) 0);
+      if (newest != null && !newest.isDestroyed()) {
+        // Derive forward from the newest state held (old high = old current + 1).
+        byte[] state = newest.stateCopy();
+        long e = w.high();
+        while (e < high) {
+          byte[] next = Kdf.ratchetStep(state);
+          Arrays.fill(state, (byte) 0);
+          state = next;
+          e++;
+          if (e >= low) {
+            keys[(int) (e - low)] = new EpochKey(e, state.clone());
+          }
+        }
+        Arrays.fill(state, (byte) 0);
+      }
       Window next = new Window(now, low, keys);
       window = next;
       // Erase what left the window: this crypto-shreds its entries.
-      for (long old = w.low; old <= w.high() && old < low; old++) {
+      for (long old = w.low; old <= w.high(); old++) {
         EpochKey k = w.get(old);
-        if (k != null) {
+        if (k != null && (old < low || next.get(old) != k)) {
           k.destroy();
         }
       }
       return next;
+    }
+  }
+
+  /** Runs a tick on the scheduler soon (catch-up and listeners), unless one is already due now. */
+  private void requestTick() {
+    if (tickRequested) {
+      return;
+    }
+    synchronized (lock) {
+      if (window == null || tickRequested) {
+        return;
+      }
+      tickRequested = true;
+      if (nextTick != null) {
+        nextTick.cancel(false);
+      }
+      try {
+        nextTick = scheduler.schedule(this::tick, 0, TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        nextTick = null;
+        tickRequested = false;
+        log.log(System.Logger.Level.WARNING,
+            "key ratchet scheduler is shut down: the window now moves only when keys are used");
+      }
+    }
+  }
+
+  /** Schedules the next tick for the next epoch boundary of the clock. */
+  private void scheduleTick() {
+    synchronized (lock) {
+      Window w = window;
+      if (w == null) {
+        return;
+      }
+      long nowEpoch = KeyToken.currentEpoch(clock, epochSeconds);
+      Instant boundary = startOf(Math.max(nowEpoch, w.current) + 1).plus(TICK_MARGIN);
+      long delayNanos = Math.max(Duration.between(clock.instant(), boundary).toNanos(),
+          TICK_MARGIN.toNanos());
+      try {
+        nextTick = scheduler.schedule(this::tick, delayNanos, TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        nextTick = null;
+        log.log(System.Logger.Level.WARNING,
+            "key ratchet scheduler is shut down: the window now moves only when keys are used");
+      }
+    }
+  }
+
+  /** On the scheduler: moves the window to the clock, tells the listeners, schedules the next. */
+  private void tick() {
+    tickRequested = false;
+    long current;
+    try {
+      if (window == null) {
+        return;
+      }
+      current = catchUp(KeyToken.currentEpoch(clock, epochSeconds)).current;
+    } catch (IllegalStateException closed) {
+      return;
+    } catch (RuntimeException e) {
+      log.log(System.Logger.Level.WARNING, "key ratchet tick failed: " + e);
+      scheduleTick();
+      return;
+    }
+    if (current != notifiedEpoch) {
+      notifiedEpoch = current;
+      for (LongConsumer l : listeners) {
+        try {
+          l.accept(current);
+        } catch (RuntimeException e) {
+          log.log(System.Logger.Level.WARNING, "epoch listener failed: " + e);
+        }
+      }
+    }
+    scheduleTick();
+  }
+
+  /** The library's scheduler: one daemon thread for every ratchet of the JVM. */
+  private static final class DefaultScheduler {
+    static final ScheduledExecutorService INSTANCE = create();
+
+    private static ScheduledExecutorService create() {
+      ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "shredcache-key-ratchet");
+        t.setDaemon(true);
+        return t;
+      });
+      s.setRemoveOnCancelPolicy(true);
+      return s;
     }
   }
 
@@ -308,7 +513,7 @@ public final class KeyRatchet implements AutoCloseable {
     final long epoch;
     final AtomicLong seals = new AtomicLong();
     private final byte[] state;
-    private volatile SecretKey sealKey;
+    private volatile SealingKey sealingKey;
     private volatile boolean destroyed;
 
     /** Takes ownership of {@code state}. */
@@ -322,17 +527,15 @@ public final class KeyRatchet implements AutoCloseable {
      *
      * @throws IllegalStateException if the epoch left the window meanwhile
      */
-    SecretKey sealKey() {
-      SecretKey k = sealKey;
+    SealingKey sealingKey() {
+      SealingKey k = sealingKey;
       if (k == null) {
         synchronized (this) {
           checkLive();
-          k = sealKey;
+          k = sealingKey;
           if (k == null) {
-            byte[] bytes = Kdf.expand(state, Kdf.SEAL_LABEL, 32);
-            k = new SecretKeySpec(bytes, "AES"); // copies the bytes (cannot be zeroized)
-            Arrays.fill(bytes, (byte) 0);
-            sealKey = k;
+            k = SealingKey.adopt(Kdf.expand(state, Kdf.SEAL_LABEL, SealingKey.SIZE_BYTES));
+            sealingKey = k;
           }
         }
       }
@@ -340,6 +543,11 @@ public final class KeyRatchet implements AutoCloseable {
         throw new IllegalStateException("epoch key was erased");
       }
       return k;
+    }
+
+    /** The JCA view of {@link #sealingKey()} (tests and tools). */
+    SecretKey sealKey() {
+      return sealingKey().secretKey();
     }
 
     /** Counts one seal; false if this key has made its maximum number of seals. */
@@ -363,8 +571,11 @@ public final class KeyRatchet implements AutoCloseable {
 
     synchronized void destroy() {
       Arrays.fill(state, (byte) 0);
-      sealKey = null;
       destroyed = true;
+      SealingKey k = sealingKey;
+      if (k != null) {
+        k.destroy();
+      }
     }
 
     boolean isDestroyed() {

@@ -1,5 +1,6 @@
 package io.github.shredcache.core;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -41,9 +42,19 @@ public interface SessionCache extends AutoCloseable {
   /**
    * Looks {@code id} up in the front cache, then in the store; a store hit is opened, checked and
    * put into the front cache, so that a following {@link #peek} finds it. The future never
-   * completes exceptionally and completes within the lookup timeout.
+   * completes exceptionally. It completes as soon as the store answers, which a {@link
+   * SessionStore} does within its own operation timeout (the one store budget of a lookup), or
+   * within {@link SessionCacheBuilder#lookupTimeout} if one was set. A store hit is opened on the
+   * thread that completes the store's future.
    */
   CompletableFuture<LookupResult> lookup(SessionId id);
+
+  /**
+   * Returns the longest a session may be resumed after its full handshake: the one session
+   * lifetime from which the TLS context derives its own (see {@link
+   * SessionCacheBuilder#maxSessionLifetime}).
+   */
+  Duration maxSessionLifetime();
 
   /**
    * Returns a copy of the state cached locally for {@code id}, if any and not expired, without

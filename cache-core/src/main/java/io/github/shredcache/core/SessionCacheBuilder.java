@@ -14,19 +14,19 @@ import java.util.regex.Pattern;
  * fix.
  *
  * <p>Required: {@link #keys}. Defaults: an in-memory store private to this cache, namespace
- * {@code "default"}, maximum session lifetime 1 hour (capped by what the key window allows), a
- * front cache of 10,000 sessions whose entries live at most 60 seconds after their last store
- * read, a 50 ms lookup timeout, the key ratchet's clock, and {@code ForkJoinPool.commonPool()}.
+ * {@code "default"}, the key ratchet's maximum session lifetime (the one place the lifetime is
+ * set: the ratchet sizes its key window from it, this cache and the TLS context derive theirs from
+ * it), a front cache of 10,000 sessions whose entries live at most 60 seconds after their last
+ * store read, no lookup timeout of its own (the store's operation timeout is the budget), the key
+ * ratchet's clock, and {@code ForkJoinPool.commonPool()} for removal listeners.
  *
  * <p>Not thread-safe; the cache it builds is.
  */
 public final class SessionCacheBuilder {
   static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   static final Duration MAX_LIFETIME = Duration.ofDays(30);
-  static final Duration DEFAULT_LIFETIME = Duration.ofHours(1);
   static final long DEFAULT_FRONT_CACHE_SIZE = 10_000;
   static final Duration DEFAULT_FRONT_CACHE_TTL = Duration.ofSeconds(60);
-  static final Duration DEFAULT_LOOKUP_TIMEOUT = Duration.ofMillis(50);
 
   KeyRatchet keys;
   SessionStore store;
@@ -73,7 +73,8 @@ public final class SessionCacheBuilder {
 
   /**
    * The longest a session may be resumed after its full handshake: positive, at most 30 days and
-   * at most the key ratchet's {@link KeyRatchet#maxSessionLifetime()}.
+   * at most the key ratchet's {@link KeyRatchet#maxSessionLifetime()}. Default: the ratchet's, so
+   * set it there once; set it here only to make this cache's sessions shorter.
    */
   public SessionCacheBuilder maxSessionLifetime(Duration lifetime) {
     requireUnset(this.maxSessionLifetime, "maxSessionLifetime");
@@ -111,7 +112,11 @@ public final class SessionCacheBuilder {
     return this;
   }
 
-  /** How long {@link SessionCache#lookup} waits for the store before answering a miss. Positive. */
+  /**
+   * An extra cap on how long {@link SessionCache#lookup} waits for the store before answering a
+   * miss, for a store that does not bound its own operations. Unset by default: a lookup then
+   * waits exactly the store's own operation timeout (one timer, not two). Positive.
+   */
   public SessionCacheBuilder lookupTimeout(Duration timeout) {
     requireUnset(this.lookupTimeout, "lookupTimeout");
     this.lookupTimeout = requirePositive(timeout, "lookupTimeout", "PT0.05S");
@@ -129,8 +134,9 @@ public final class SessionCacheBuilder {
   }
 
   /**
-   * Runs removal listeners (which zeroize), opening of store results and store callbacks (for
-   * tests: a direct executor {@code Runnable::run}).
+   * Runs the front cache's removal listeners (which zeroize) and maintenance (for tests: a direct
+   * executor {@code Runnable::run}). Store hits are opened on the thread that completes the store's
+   * future, not here.
    */
   public SessionCacheBuilder executor(Executor executor) {
     requireUnset(this.executor, "executor");
@@ -153,15 +159,12 @@ public final class SessionCacheBuilder {
     Duration windowLifetime = keys.maxSessionLifetime();
     Duration lifetime = maxSessionLifetime;
     if (lifetime == null) {
-      lifetime = DEFAULT_LIFETIME.compareTo(windowLifetime) <= 0 ? DEFAULT_LIFETIME : windowLifetime;
-      if (lifetime.compareTo(MAX_LIFETIME) > 0) {
-        lifetime = MAX_LIFETIME;
-      }
+      lifetime = windowLifetime.compareTo(MAX_LIFETIME) <= 0 ? windowLifetime : MAX_LIFETIME;
     } else if (lifetime.compareTo(windowLifetime) > 0) {
       throw new IllegalStateException(
           "maxSessionLifetime " + lifetime + " is longer than the key window covers ("
-              + windowLifetime + "): build the KeyRatchet with a maxSessionLifetime of at least "
-              + lifetime + ", or lower this one");
+              + windowLifetime + "): set the lifetime once, in KeyRatchet.fromToken(token, "
+              + lifetime + ", clock), and leave maxSessionLifetime unset here");
     }
     return new DefaultSessionCache(
         keys,
@@ -170,7 +173,7 @@ public final class SessionCacheBuilder {
         lifetime,
         frontCacheMaximumSize != -1 ? frontCacheMaximumSize : DEFAULT_FRONT_CACHE_SIZE,
         frontCacheTtl != null ? frontCacheTtl : DEFAULT_FRONT_CACHE_TTL,
-        lookupTimeout != null ? lookupTimeout : DEFAULT_LOOKUP_TIMEOUT,
+        lookupTimeout,
         clock != null ? clock : keys.clock(),
         isSystemClock(clock != null ? clock : keys.clock()),
         executor != null ? executor : ForkJoinPool.commonPool());

@@ -9,8 +9,12 @@ import java.util.concurrent.CompletableFuture;
  * already sealed bytes.
  *
  * <p>Implementations must be thread-safe and must never block the calling thread on the network:
- * every method returns at once and completes its future later. A future may complete
- * exceptionally (outage, timeout); {@link SessionCache} turns that into a miss and counts it.
+ * every method returns at once and completes its future later, within a bound the store documents
+ * (its operation timeout): that bound is the one store budget of a TLS handshake's lookup, since
+ * {@link SessionCache#lookup} adds no timer of its own unless {@link
+ * SessionCacheBuilder#lookupTimeout} is set. A future may complete exceptionally (outage,
+ * timeout); {@link SessionCache} turns that into a miss and counts it. Keep the completing
+ * thread's work short: the cache opens a hit (about a microsecond) on it.
  *
  * <p>Keys are printable ASCII without spaces or control characters, at most 250 bytes (memcached's
  * limit), made by {@link SessionCache}; values are at most {@link #MAX_VALUE_BYTES}. A store may

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.shredcache.core.testing.FakeClock;
+import io.github.shredcache.core.testing.FakeScheduler;
 import io.github.shredcache.core.testing.TestKeys;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -83,22 +86,23 @@ class KeyRatchetTest {
     KeyRatchet a = TestKeys.ratchetA(clock);
     FakeClock later = new FakeClock(TestKeys.START.plus(Duration.ofHours(1)));
     KeyRatchet b = KeyRatchet.fromToken(TestKeys.tokenA(later, TestKeys.EPOCH_0 + 1), TestKeys.LIFETIME, later);
-    assertThat(a.openingKey(TestKeys.EPOCH_0 + 1).sealKey())
-        .isEqualTo(b.openingKey(TestKeys.EPOCH_0 + 1).sealKey());
+    assertThat(a.openingKey(TestKeys.EPOCH_0 + 1).sealKey().getEncoded())
+        .isEqualTo(b.openingKey(TestKeys.EPOCH_0 + 1).sealKey().getEncoded());
     KeyRatchet c = TestKeys.ratchetB(clock);
-    assertThat(c.openingKey(TestKeys.EPOCH_0 + 1).sealKey())
-        .isNotEqualTo(a.openingKey(TestKeys.EPOCH_0 + 1).sealKey());
+    assertThat(c.openingKey(TestKeys.EPOCH_0 + 1).sealKey().getEncoded())
+        .isNotEqualTo(a.openingKey(TestKeys.EPOCH_0 + 1).sealKey().getEncoded());
   }
 
   @Test
   void bigClockJumpDerivesForward() {
     KeyRatchet r = TestKeys.ratchetA(clock);
     clock.advance(Duration.ofHours(100));
+    r.advance();
     assertThat(r.currentEpoch()).isEqualTo(TestKeys.EPOCH_0 + 100);
     KeyRatchet direct = KeyRatchet.fromToken(
         TestKeys.tokenA(clock, TestKeys.EPOCH_0 + 100), TestKeys.LIFETIME, clock);
-    assertThat(r.openingKey(TestKeys.EPOCH_0 + 101).sealKey())
-        .isEqualTo(direct.openingKey(TestKeys.EPOCH_0 + 101).sealKey());
+    assertThat(r.openingKey(TestKeys.EPOCH_0 + 101).sealKey().getEncoded())
+        .isEqualTo(direct.openingKey(TestKeys.EPOCH_0 + 101).sealKey().getEncoded());
     assertThat(r.openingKey(TestKeys.EPOCH_0 + 99)).isNotNull();
     assertThat(r.openingKey(TestKeys.EPOCH_0 + 98)).isNull();
   }
@@ -149,5 +153,74 @@ class KeyRatchetTest {
     assertThat(r.epochOf(TestKeys.START.minusSeconds(1))).isEqualTo(TestKeys.EPOCH_0 - 1);
     assertThat(r.startOf(TestKeys.EPOCH_0 + 1)).isEqualTo(TestKeys.START.plus(Duration.ofHours(1)));
     assertThat(r.epochLength()).isEqualTo(Duration.ofHours(1));
+  }
+
+  @Test
+  void erasesOnTimeByItselfWithNoUse() {
+    FakeScheduler scheduler = new FakeScheduler(clock);
+    KeyRatchet r = KeyRatchet.fromToken(TestKeys.tokenA(clock), TestKeys.LIFETIME, clock, scheduler);
+    List<Long> notified = Collections.synchronizedList(new ArrayList<>());
+    r.addEpochListener(notified::add);
+    KeyRatchet.EpochKey e0 = r.openingKey(TestKeys.EPOCH_0);
+    byte[] live = e0.internalStateForTesting();
+    byte[] sealKey = e0.sealKey().getEncoded();
+
+    // R = 1: epoch 0 leaves the window when epoch 2 starts. Nothing touches the ratchet meanwhile.
+    scheduler.advance(Duration.ofHours(2).minusSeconds(1));
+    assertThat(live).isNotEqualTo(new byte[32]);
+    scheduler.advance(Duration.ofSeconds(1).plus(KeyRatchet.TICK_MARGIN));
+
+    assertThat(e0.isDestroyed()).isTrue();
+    assertThat(live).containsOnly(0);
+    assertThat(sealKey).isNotEqualTo(new byte[32]);
+    assertThatThrownBy(() -> e0.sealKey().getEncoded()).isInstanceOf(IllegalStateException.class);
+    assertThat(notified).containsExactly(TestKeys.EPOCH_0 + 1, TestKeys.EPOCH_0 + 2);
+    assertThat(scheduler.pending()).isEqualTo(1); // the next boundary, and nothing else
+
+    r.close();
+    assertThat(scheduler.pending()).isZero();
+  }
+
+  @Test
+  void largeClockJumpIsNeverCaughtUpOnTheCallersThread() {
+    FakeScheduler scheduler = new FakeScheduler(clock);
+    KeyRatchet r = KeyRatchet.fromToken(TestKeys.tokenA(clock), TestKeys.LIFETIME, clock, scheduler);
+    KeyRatchet.EpochKey e0 = r.openingKey(TestKeys.EPOCH_0);
+    clock.advance(Duration.ofHours(KeyRatchet.MAX_INLINE_STEPS + 10));
+
+    // On the caller's thread: no key handed out, no derivation done, old keys refused.
+    assertThat(r.sealingKey()).isNull();
+    assertThat(r.openingKey(TestKeys.EPOCH_0)).isNull();
+    assertThat(e0.isDestroyed()).isFalse();
+
+    scheduler.runDue();
+    assertThat(e0.isDestroyed()).isTrue();
+    assertThat(r.sealingKey().epoch).isEqualTo(TestKeys.EPOCH_0 + KeyRatchet.MAX_INLINE_STEPS + 10);
+  }
+
+  @Test
+  void smallClockJumpIsCaughtUpInline() {
+    FakeScheduler scheduler = new FakeScheduler(clock);
+    KeyRatchet r = KeyRatchet.fromToken(TestKeys.tokenA(clock), TestKeys.LIFETIME, clock, scheduler);
+    clock.advance(Duration.ofHours(3));
+    assertThat(r.sealingKey().epoch).isEqualTo(TestKeys.EPOCH_0 + 3);
+  }
+
+  @Test
+  void implausibleClockJumpErasesEverything() {
+    KeyToken t = KeyToken.generate(Duration.ofSeconds(1), clock);
+    FakeScheduler scheduler = new FakeScheduler(clock);
+    KeyRatchet r = KeyRatchet.fromToken(t, Duration.ofSeconds(10), clock, scheduler);
+    KeyRatchet.EpochKey current = r.sealingKey();
+    byte[] live = current.internalStateForTesting();
+    clock.advance(Duration.ofSeconds(KeyRatchet.MAX_CATCH_UP_EPOCHS + 5));
+
+    long start = System.nanoTime();
+    scheduler.runDue();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+    assertThat(live).containsOnly(0);
+    assertThat(r.sealingKey()).isNull();
+    assertThat(r.openingKey(r.currentEpoch())).isNull();
+    assertThat(r.ticketKeys()).isEmpty();
   }
 }

@@ -36,11 +36,11 @@ import javax.crypto.spec.GCMParameterSpec;
  * refuses beyond {@link #MAX_SEALS_PER_KEY}. Expiry and epoch in the header are authenticated
  * (checked before use, and any change makes the tag fail).
  *
- * <p>Erasure limit: {@link javax.crypto.spec.SecretKeySpec} copies the key bytes and cannot be
- * zeroized, and a JCA {@link Cipher} keeps the expanded key schedule of its last key; this class
- * keeps one {@code Cipher} per thread (like Tink's {@code AesGcmJce}).
+ * <p>Erasure: the node's keys are {@link SealingKey}s, which own their bytes and the ciphers that
+ * used them, so erasing an epoch reaches every cipher that saw its key. The {@link SecretKey}
+ * overloads (tests, tools) use a fresh cipher per call and keep nothing.
  *
- * <p>Thread-safe (stateless apart from per-thread ciphers). Parsing checks every length before it
+ * <p>Thread-safe (stateless). Parsing checks every length before it
  * allocates; every failure is a {@link SealedEntryException} naming an {@link OpenFailure}.
  */
 public final class SealedEntry {
@@ -62,15 +62,6 @@ public final class SealedEntry {
   private static final byte[] AAD_LABEL = "shredcache/v1 entry".getBytes(StandardCharsets.US_ASCII);
   private static final int MAX_BOUND_FIELD_BYTES = 255;
 
-  private static final ThreadLocal<Cipher> CIPHER =
-      ThreadLocal.withInitial(
-          () -> {
-            try {
-              return Cipher.getInstance("AES/GCM/NoPadding");
-            } catch (GeneralSecurityException e) {
-              throw new IllegalStateException("AES/GCM/NoPadding is required by every Java platform", e);
-            }
-          });
   private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(SecureRandom::new);
 
   private final byte[] raw;
@@ -130,12 +121,41 @@ public final class SealedEntry {
    */
   public byte[] open(SecretKey key, Binding binding, byte[] sessionId) throws SealedEntryException {
     checkBoundField(sessionId);
-    Cipher cipher = CIPHER.get();
     try {
-      cipher.init(
-          Cipher.DECRYPT_MODE,
-          key,
-          new GCMParameterSpec(TAG_SIZE_BYTES * 8, raw, 1 + 8 + 8, NONCE_SIZE_BYTES));
+      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      cipher.init(Cipher.DECRYPT_MODE, key, nonceSpec());
+      return decrypt(cipher, binding, sessionId);
+    } catch (GeneralSecurityException e) {
+      throw new SealedEntryException(OpenFailure.AUTHENTICATION, "decryption failed", e);
+    }
+  }
+
+  /**
+   * As {@link #open(SecretKey, Binding, byte[])} with a cipher from {@code key}'s pool.
+   *
+   * @throws IllegalStateException if {@code key} was destroyed
+   */
+  public byte[] open(SealingKey key, Binding binding, byte[] sessionId) throws SealedEntryException {
+    checkBoundField(sessionId);
+    Cipher cipher;
+    try {
+      cipher = key.borrow(Cipher.DECRYPT_MODE, nonceSpec());
+    } catch (GeneralSecurityException e) {
+      throw new SealedEntryException(OpenFailure.AUTHENTICATION, "decryption failed", e);
+    }
+    try {
+      return decrypt(cipher, binding, sessionId);
+    } finally {
+      key.release(cipher);
+    }
+  }
+
+  private GCMParameterSpec nonceSpec() {
+    return new GCMParameterSpec(TAG_SIZE_BYTES * 8, raw, 1 + 8 + 8, NONCE_SIZE_BYTES);
+  }
+
+  private byte[] decrypt(Cipher cipher, Binding binding, byte[] sessionId) throws SealedEntryException {
+    try {
       cipher.updateAAD(binding.aad(sessionId, raw));
       return cipher.doFinal(raw, HEADER_SIZE_BYTES, raw.length - HEADER_SIZE_BYTES);
     } catch (AEADBadTagException e) {
@@ -163,6 +183,35 @@ public final class SealedEntry {
   public static byte[] seal(
       SecretKey key, long epoch, long expiresAtEpochSecond, Binding binding, byte[] sessionId,
       byte[] state) throws GeneralSecurityException {
+    byte[] out = newEntry(epoch, expiresAtEpochSecond, sessionId, state);
+    Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+    cipher.init(Cipher.ENCRYPT_MODE, key, entryNonce(out));
+    encrypt(cipher, binding, sessionId, state, out);
+    return out;
+  }
+
+  /**
+   * As {@link #seal(SecretKey, long, long, Binding, byte[], byte[])} with a cipher from {@code
+   * key}'s pool.
+   *
+   * @throws IllegalStateException if {@code key} was destroyed
+   */
+  public static byte[] seal(
+      SealingKey key, long epoch, long expiresAtEpochSecond, Binding binding, byte[] sessionId,
+      byte[] state) throws GeneralSecurityException {
+    byte[] out = newEntry(epoch, expiresAtEpochSecond, sessionId, state);
+    Cipher cipher = key.borrow(Cipher.ENCRYPT_MODE, entryNonce(out));
+    try {
+      encrypt(cipher, binding, sessionId, state, out);
+    } finally {
+      key.release(cipher);
+    }
+    return out;
+  }
+
+  /** A new entry with its header (and a fresh random nonce) written, ciphertext still empty. */
+  private static byte[] newEntry(long epoch, long expiresAtEpochSecond, byte[] sessionId, byte[] state)
+      throws GeneralSecurityException {
     checkBoundField(sessionId);
     if (state.length > MAX_STATE_SIZE_BYTES) {
       throw new GeneralSecurityException("state too large");
@@ -173,14 +222,20 @@ public final class SealedEntry {
     byte[] nonce = new byte[NONCE_SIZE_BYTES];
     RANDOM.get().nextBytes(nonce);
     header.put(nonce);
-    Cipher cipher = CIPHER.get();
-    cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_SIZE_BYTES * 8, nonce));
+    return out;
+  }
+
+  private static GCMParameterSpec entryNonce(byte[] entry) {
+    return new GCMParameterSpec(TAG_SIZE_BYTES * 8, entry, 1 + 8 + 8, NONCE_SIZE_BYTES);
+  }
+
+  private static void encrypt(Cipher cipher, Binding binding, byte[] sessionId, byte[] state,
+      byte[] out) throws GeneralSecurityException {
     cipher.updateAAD(binding.aad(sessionId, out));
     int written = cipher.doFinal(state, 0, state.length, out, HEADER_SIZE_BYTES);
     if (written != state.length + TAG_SIZE_BYTES) {
       throw new GeneralSecurityException("unexpected ciphertext size");
     }
-    return out;
   }
 
   /** Returns the binding of entries to {@code namespace} (at most 255 bytes), to reuse. */
