@@ -101,10 +101,9 @@ final class Node implements AutoCloseable {
       resources.push(store);
     }
 
-    SessionCacheBuilder builder = SessionCache.builder()
-        .keys(ratchet)
-        .maxSessionLifetime(config.sessionLifetime())
-        .lookupTimeout(config.storeTimeout());
+    // The lifetime was set once, in the ratchet; the store's operation timeout is the one budget
+    // of a lookup.
+    SessionCacheBuilder builder = SessionCache.builder().keys(ratchet);
     if (store != null) {
       builder.store(store);
     }
@@ -152,7 +151,7 @@ final class Node implements AutoCloseable {
     resources.push(tls);
 
     metrics = new NodeMetrics(config.nodeName(), tls.engine().label(), cache::stats, watch::storeUp);
-    watch.watchEpochs(ratchet, scheduler);
+    watch.watchEpochs(ratchet);
     if (store != null) {
       watch.watchStore(store, config.namespace() + ":shredcache-probe",
           String.join(",", config.memcachedServers()), scheduler);

@@ -11,13 +11,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A node's periodic housekeeping on its scheduler thread, logging one line per state change:
- * moves the key window at epoch boundaries ("key epoch rotated"), and probes the shared store with
+ * A node's housekeeping, logging one line per state change: reports the key window's moves at
+ * epoch boundaries ("key epoch rotated"; the ratchet moves itself), and probes the shared store with
  * a {@code get} of a fixed key every {@link #PROBE_INTERVAL} ("memcached unreachable" after {@link
  * #FAILURES_BEFORE_DOWN} failed probes in a row, "memcached reachable again").
  */
 final class NodeWatch {
-  static final Duration EPOCH_CHECK = Duration.ofSeconds(1);
   static final Duration PROBE_INTERVAL = Duration.ofSeconds(2);
   static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
   private static final Logger log = LoggerFactory.getLogger(NodeWatch.class);
@@ -34,22 +33,14 @@ final class NodeWatch {
     return storeUp.get();
   }
 
-  /** Starts moving {@code ratchet}'s window as the clock crosses epoch boundaries. */
-  void watchEpochs(KeyRatchet ratchet, ScheduledExecutorService scheduler) {
+  /** Logs each move of {@code ratchet}'s window, which the ratchet makes by itself. */
+  void watchEpochs(KeyRatchet ratchet) {
     epoch = ratchet.currentEpoch();
-    scheduler.scheduleWithFixedDelay(() -> {
-      try {
-        long now = ratchet.currentEpoch();
-        if (now != epoch) {
-          ratchet.advance();
-          log.info("key epoch rotated: {} -> {}; states before epoch {} erased (their entries are shredded)",
-              epoch, now, now - ratchet.epochsBehind());
-          epoch = now;
-        }
-      } catch (RuntimeException e) {
-        log.warn("key epoch check failed: {}", e.toString());
-      }
-    }, EPOCH_CHECK.toMillis(), EPOCH_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+    ratchet.addEpochListener(now -> {
+      log.info("key epoch rotated: {} -> {}; states before epoch {} erased (their entries are shredded)",
+          epoch, now, now - ratchet.epochsBehind());
+      epoch = now;
+    });
   }
 
   /** Starts probing {@code store} under {@code probeKey}; logs when it goes down or comes back. */

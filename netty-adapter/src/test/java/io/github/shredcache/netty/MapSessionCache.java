@@ -21,6 +21,11 @@ final class MapSessionCache implements SessionCache {
   volatile SessionState.Source source = SessionState.Source.LOCAL;
 
   @Override
+  public java.time.Duration maxSessionLifetime() {
+    return java.time.Duration.ofHours(1);
+  }
+
+  @Override
   public void put(SessionId id, byte[] state, Instant expiresAt) {
     puts.incrementAndGet();
     map.put(id, SessionState.copyOf(state, expiresAt, source));
