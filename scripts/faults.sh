@@ -118,7 +118,7 @@ scenario() {
   run_client "$name-after" "$N"; record "$name" after "$name-after"
 }
 
-"${JAVA[@]}" keys init > "$WORK/token"
+(umask 077 && "${JAVA[@]}" keys init > "$WORK/token")
 "${JAVA[@]}" certs --out "$WORK" > /dev/null
 for i in 0 1 2; do start_memcached $i; done
 MEMCACHED="127.0.0.1:${MC_PORTS[0]},127.0.0.1:${MC_PORTS[1]},127.0.0.1:${MC_PORTS[2]}"

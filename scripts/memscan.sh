@@ -21,7 +21,7 @@ cleanup() { for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || 
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
-java -jar "$JAR" keys init --epoch-length 2s > "$WORK/token"
+(umask 077 && java -jar "$JAR" keys init --epoch-length 2s > "$WORK/token")
 MCP=$(free_port)
 memcached -u nobody -l 127.0.0.1 -p "$MCP" -U 0 -m 64 & MC=$!; PIDS+=("$MC")
 NP=$(free_port)

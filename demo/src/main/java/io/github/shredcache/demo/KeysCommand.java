@@ -1,11 +1,13 @@
 package io.github.shredcache.demo;
 
 import io.github.shredcache.core.KeyToken;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,11 +28,49 @@ import picocli.CommandLine.Spec;
     description = "Make and advance key tokens (the seed of the forward-secure epoch key ratchet).",
     subcommands = {KeysCommand.Init.class, KeysCommand.Advance.class, KeysCommand.Info.class})
 final class KeysCommand implements Runnable {
+  /** How long after an epoch boundary {@code advance --follow} rewrites the token. */
+  static final Duration FOLLOW_MARGIN = Duration.ofMillis(500);
+
   @Spec CommandSpec spec;
 
   @Override
   public void run() {
     throw new ParameterException(spec.commandLine(), "a subcommand is required: init, advance or info");
+  }
+
+  /**
+   * Replaces the token in {@code file} with the same chain's token of the clock's current epoch,
+   * atomically; returns the chain's epoch length. Never prints or logs the token.
+   */
+  static Duration advanceInPlace(Path file, InstantSource clock) throws IOException {
+    KeyToken token = SecretFiles.readToken(file, "token file", clock);
+    KeyToken advanced = null;
+    try {
+      advanced = token.advanceTo(Math.max(currentEpoch(token.epochLength(), clock), token.epoch()));
+      write(file, advanced);
+      return token.epochLength();
+    } finally {
+      token.destroy();
+      if (advanced != null) {
+        advanced.destroy();
+      }
+    }
+  }
+
+  private static void write(Path file, KeyToken token) throws IOException {
+    char[] text = token.encode().toCharArray();
+    try {
+      SecretFiles.replaceAtomically(file, text);
+    } finally {
+      Arrays.fill(text, '\0');
+    }
+  }
+
+  /** Returns the delay from {@code clock}'s now to just after the next epoch boundary. */
+  static Duration untilNextEpoch(Duration epochLength, InstantSource clock) {
+    long next = currentEpoch(epochLength, clock) + 1;
+    return Duration.ofMillis(Math.max(0,
+        next * epochLength.toMillis() + FOLLOW_MARGIN.toMillis() - clock.millis()));
   }
 
   /** Returns the current epoch of {@code clock} for a chain with {@code epochLength}. */
@@ -87,24 +127,52 @@ final class KeysCommand implements Runnable {
     @Option(names = "--token-file", required = true, paramLabel = "FILE", description = "File holding a token.")
     Path tokenFile;
 
+    @Option(names = "--in-place", description = {
+        "Replace the token in --token-file atomically (new private file, then rename) instead of",
+        "printing it; the old file's bytes are overwritten with zeros."})
+    boolean inPlace;
+
+    @Option(names = "--follow", description = {
+        "With --in-place: keep running and advance the file at every epoch boundary",
+        "(the advancer of a deployment; nodes started later begin from the advanced token)."})
+    boolean follow;
+
     @Override
-    public Integer call() {
+    public Integer call() throws IOException, InterruptedException {
+      if (follow && !inPlace) {
+        throw new UsageException("--follow needs --in-place: it rewrites the token file every epoch");
+      }
       InstantSource clock = InstantSource.system();
+      Duration epochLength = advanceOnce(clock);
+      while (follow) {
+        Thread.sleep(untilNextEpoch(epochLength, clock).toMillis());
+        advanceOnce(clock);
+      }
+      return 0;
+    }
+
+    /** Advances the token once (printing it, or in place); returns the chain's epoch length. */
+    private Duration advanceOnce(InstantSource clock) throws IOException {
       KeyToken token = SecretFiles.readToken(tokenFile, "--token-file", clock);
       KeyToken advanced = null;
       try {
         long epoch = currentEpoch(token.epochLength(), clock);
         advanced = token.advanceTo(Math.max(epoch, token.epoch()));
         PrintWriter out = spec.commandLine().getOut();
-        out.println(advanced.encode());
+        if (inPlace) {
+          write(tokenFile, advanced);
+          out.println("keys: " + tokenFile + " advanced to epoch " + advanced.epoch());
+        } else {
+          out.println(advanced.encode());
+        }
         out.flush();
+        return token.epochLength();
       } finally {
         token.destroy();
         if (advanced != null) {
           advanced.destroy();
         }
       }
-      return 0;
     }
   }
 

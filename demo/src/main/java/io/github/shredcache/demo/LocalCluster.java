@@ -28,6 +28,8 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -70,6 +72,9 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /** The epoch length of the demo's key chain. */
+  static final Duration TOKEN_EPOCH = Duration.ofHours(1);
+
   private final Options options;
   private final PrintStream out;
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
@@ -93,6 +98,7 @@ final class LocalCluster implements AutoCloseable {
     dir = privateTempDir();
     started.push(() -> deleteTree(dir));
     Path tokenFile = writeToken(dir);
+    startTokenAdvancer(tokenFile);
     writeCertificate(dir);
 
     if (options.useMemcached()) {
@@ -178,11 +184,37 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Advances the stored token at every epoch boundary, as a deployment's advancer does: a node
+   * (re)started later begins from the current epoch, and the file never opens past epochs.
+   */
+  private void startTokenAdvancer(Path tokenFile) {
+    ScheduledExecutorService advancer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "shredcache-token-advancer");
+      t.setDaemon(true);
+      return t;
+    });
+    started.push(advancer::shutdownNow);
+    InstantSource clock = InstantSource.system();
+    advancer.schedule(() -> advanceToken(advancer, tokenFile, clock),
+        KeysCommand.untilNextEpoch(TOKEN_EPOCH, clock).toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void advanceToken(ScheduledExecutorService advancer, Path tokenFile, InstantSource clock) {
+    try {
+      KeysCommand.advanceInPlace(tokenFile, clock);
+    } catch (IOException | RuntimeException e) {
+      say("token advancer: " + e.getMessage());
+    }
+    advancer.schedule(() -> advanceToken(advancer, tokenFile, clock),
+        KeysCommand.untilNextEpoch(TOKEN_EPOCH, clock).toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   private static Path writeToken(Path dir) throws IOException {
     Path file = dir.resolve("token");
-    KeyToken token = KeyToken.generate(Duration.ofHours(1), InstantSource.system());
+    KeyToken token = KeyToken.generate(TOKEN_EPOCH, InstantSource.system());
     try {
-      SecretWrite.write(file, token.encode());
+      SecretFiles.writePrivate(file, token.encode() + "\n");
     } finally {
       token.destroy();
     }
@@ -207,20 +239,6 @@ final class LocalCluster implements AutoCloseable {
   }
 
   /** Writes a secret file readable by the owner only. */
-  static final class SecretWrite {
-    private SecretWrite() {}
-
-    static void write(Path file, String text) throws IOException {
-      try {
-        Files.createFile(file,
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      } catch (UnsupportedOperationException e) {
-        Files.createFile(file);
-      }
-      Files.writeString(file, text + "\n", StandardCharsets.US_ASCII);
-    }
-  }
-
   static Optional<Path> findOnPath(String command) {
     String path = System.getenv("PATH");
     if (path == null) {
@@ -377,9 +395,10 @@ final class LocalCluster implements AutoCloseable {
       public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
         String n = file.getFileName().toString();
         if (n.equals("token") || n.equals("key.pem")) {
-          Files.write(file, new byte[(int) Math.min(attrs.size(), 1 << 20)]);
+          SecretFiles.overwriteAndDelete(file);
+        } else {
+          Files.delete(file);
         }
-        Files.delete(file);
         return FileVisitResult.CONTINUE;
       }
 

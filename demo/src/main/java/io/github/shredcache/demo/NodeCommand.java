@@ -47,6 +47,9 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--key-token-file", required = true, paramLabel = "FILE", description = "File holding the key token ('keys init'); read once at start.")
   Path keyTokenFile;
 
+  @Option(names = "--allow-readable-token-file", description = "Accept a --key-token-file that group or others may read (by default the node refuses it: chmod 600).")
+  boolean allowReadableTokenFile;
+
   @Option(names = "--namespace", defaultValue = "demo", paramLabel = "NAME", description = "Cluster namespace: nodes only resume sessions of their own namespace (default ${DEFAULT-VALUE}).")
   String namespace;
 
@@ -113,6 +116,9 @@ final class NodeCommand implements Callable<Integer> {
       SecretFiles.requireReadableFile(memcachedPasswordFile, "--memcached-password-file");
     }
     SecretFiles.requireReadableFile(keyTokenFile, "--key-token-file");
+    if (!allowReadableTokenFile) {
+      SecretFiles.requirePrivate(keyTokenFile, "--key-token-file", "--allow-readable-token-file");
+    }
     if ((cert == null) != (key == null)) {
       throw new UsageException("--cert and --key go together: give both (e.g. from 'certs --out DIR') or neither");
     }

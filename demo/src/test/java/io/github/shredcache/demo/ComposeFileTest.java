@@ -70,7 +70,7 @@ class ComposeFileTest {
     String[] services = run("docker-compose", "-f", "docker-compose.yml", "config", "--services");
     assertThat(services[0]).as(services[1]).isEqualTo("0");
     assertThat(services[1].lines()).containsExactlyInAnyOrder("memcached1", "memcached2", "keys",
-        "node1", "node2", "node3", "haproxy", "client");
+        "keys-advancer", "node1", "node2", "node3", "haproxy", "client");
   }
 
   /** Top-level section name to its lines (YAML-less: indentation only). */
@@ -110,7 +110,7 @@ class ComposeFileTest {
     assertThat(top).containsKeys("services", "volumes");
     Map<String, List<String>> services = children(top.get("services"));
     assertThat(services.keySet()).containsExactlyInAnyOrder("memcached1", "memcached2", "keys",
-        "node1", "node2", "node3", "haproxy", "client");
+        "keys-advancer", "node1", "node2", "node3", "haproxy", "client");
 
     String nodeTemplate = String.join("\n", top.get("x-node"));
     assertThat(nodeTemplate).contains("keys:/keys:ro", "condition: service_completed_successfully");
@@ -121,6 +121,8 @@ class ComposeFileTest {
     }
     assertThat(String.join("\n", services.get("keys"))).contains("keys init > /keys/token",
         "umask 077", "- keys:/keys");
+    assertThat(String.join("\n", services.get("keys-advancer"))).contains("\"advance\"",
+        "\"--in-place\"", "\"--follow\"", "- keys:/keys\n", "condition: service_completed_successfully");
     assertThat(String.join("\n", services.get("client"))).contains("\"client\"", "haproxy:8443",
         "\"cross\"").doesNotContain("keys:/keys");
     assertThat(String.join("\n", services.get("haproxy")))
@@ -150,7 +152,7 @@ class ComposeFileTest {
   void nodeAndClientFlagsInTheComposeFileAreFlagsTheJarKnows() throws IOException {
     Map<String, List<String>> services =
         children(sections(Files.readAllLines(root.resolve("docker-compose.yml"))).get("services"));
-    for (String service : List.of("node1", "node2", "node3", "client")) {
+    for (String service : List.of("node1", "node2", "node3", "client", "keys-advancer")) {
       List<String> args = commandOf(services.get(service));
       picocli.CommandLine main = Main.commandLine(new java.io.PrintWriter(new java.io.StringWriter()),
           new java.io.PrintWriter(new java.io.StringWriter()));

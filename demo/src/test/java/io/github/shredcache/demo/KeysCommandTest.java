@@ -90,6 +90,41 @@ class KeysCommandTest {
   }
 
   @Test
+  void advanceInPlaceReplacesTheFileWithAPrivateOneOfTheCurrentEpoch() throws IOException {
+    InstantSource past = InstantSource.fixed(Instant.now().minusSeconds(500));
+    KeyToken old = KeyToken.generate(Duration.ofSeconds(10), past);
+    Path file = Files.writeString(dir.resolve("token"), old.encode() + "\n");
+    Object inodeBefore = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+
+    Run r = run("keys", "advance", "--token-file", file.toString(), "--in-place");
+
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("advanced to epoch").doesNotContain(old.encode().substring(16));
+    String stored = Files.readString(file).strip();
+    assertThat(stored).matches(TOKEN);
+    assertThat(epochOf(stored)).isBetween(epochNow(10) - 1, epochNow(10));
+    KeyToken expected = old.advanceTo(epochOf(stored));
+    assertThat(stored).isEqualTo(expected.encode());
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
+    assertThat(Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey())
+        .isNotEqualTo(inodeBefore); // a new file renamed over the old one: readers never see half a token
+    try (var left = Files.list(dir)) {
+      assertThat(left).extracting(p -> p.getFileName().toString()).containsExactly("token");
+    }
+    expected.destroy();
+    old.destroy();
+  }
+
+  @Test
+  void followNeedsInPlace() throws IOException {
+    Path file = Files.writeString(dir.resolve("token"), run("keys", "init").out());
+    Run r = run("keys", "advance", "--token-file", file.toString(), "--follow");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--follow needs --in-place");
+  }
+
+  @Test
   void initThenAdvanceRoundTrip() throws IOException {
     String token = run("keys", "init", "--epoch-length", "1h").out().strip();
     Path file = Files.writeString(dir.resolve("token"), token);

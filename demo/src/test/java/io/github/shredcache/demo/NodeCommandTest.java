@@ -24,7 +24,7 @@ class NodeCommandTest {
   }
 
   private Path tokenFile() throws IOException {
-    return Files.writeString(dir.resolve("token"), "not checked before the flags\n");
+    return SecretTestFiles.writePrivate(dir.resolve("token"), "not checked before the flags\n");
   }
 
   @Test
@@ -54,6 +54,17 @@ class NodeCommandTest {
     Run r = run("node", "--port", "0", "--metrics-port", "-1", "--key-token-file", tokenFile().toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--metrics-port must be a port");
+  }
+
+  @Test
+  void tokenFileReadableByOthersIsRefusedWithTheFix() throws IOException {
+    Path token = tokenFile();
+    Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    Run r = run("node", "--port", "0", "--key-token-file", token.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--key-token-file", "readable or writable by others",
+        "chmod 600 " + token, "--allow-readable-token-file");
+    assertThat(r.err()).doesNotContain("not checked before the flags");
   }
 
   @Test
