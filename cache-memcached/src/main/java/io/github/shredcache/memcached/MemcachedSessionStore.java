@@ -113,6 +113,7 @@ public final class MemcachedSessionStore implements SessionStore {
   private final long operationTimeoutNanos;
   private final String description;
   private final SaslPlainCredentials credentials;
+  private final BoundedReplies operations;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private MemcachedSessionStore(
@@ -121,13 +122,24 @@ public final class MemcachedSessionStore implements SessionStore {
       Executor callbackExecutor,
       Duration operationTimeout,
       String description,
-      SaslPlainCredentials credentials) {
+      SaslPlainCredentials credentials,
+      BoundedReplies operations) {
     this.client = client;
     this.timers = timers;
     this.callbackExecutor = callbackExecutor;
     this.operationTimeoutNanos = operationTimeout.toNanos();
     this.description = description;
     this.credentials = credentials;
+    this.operations = operations;
+  }
+
+  /**
+   * Returns how many replies were refused because they announced a body longer than any valid
+   * reply (a hostile or broken server): each one dropped and re-opened its connection, and the
+   * operations in flight on it failed (misses for the session cache).
+   */
+  public long refusedReplies() {
+    return operations.refused();
   }
 
   /** Returns a new builder. */
@@ -144,9 +156,13 @@ public final class MemcachedSessionStore implements SessionStore {
     // A completed operation cancels its timer: drop cancelled timers at once.
     timers.setRemoveOnCancelPolicy(true);
 
+    BoundedReplies operations = new BoundedReplies();
     ConnectionFactoryBuilder cfb =
         new ConnectionFactoryBuilder()
             .setProtocol(ConnectionFactoryBuilder.Protocol.BINARY)
+            // Replies longer than any valid one drop the connection before they are buffered.
+            .setOpFact(operations)
+            .setShouldOptimize(false)
             .setLocatorType(ConnectionFactoryBuilder.Locator.CONSISTENT)
             .setHashAlg(DefaultHashAlgorithm.KETAMA_HASH)
             .setFailureMode(FailureMode.Cancel)
@@ -184,7 +200,7 @@ public final class MemcachedSessionStore implements SessionStore {
     }
     MemcachedSessionStore store =
         new MemcachedSessionStore(
-            client, timers, b.callbackExecutor, opTimeout, description, b.credentials);
+            client, timers, b.callbackExecutor, opTimeout, description, b.credentials, operations);
     try {
       store.checkServers(b.servers, b.startupTimeoutOrDefault(), b.credentials);
     } catch (RuntimeException e) {
