@@ -52,7 +52,6 @@ final class DefaultSessionCache implements SessionCache {
   private final long frontCacheTtlNanos;
   private final long lookupTimeoutNanos;
   private final InstantSource clock;
-  private final Executor executor;
   private final Cache<SessionId, SessionState> front;
   private volatile boolean closed;
 
@@ -86,7 +85,6 @@ final class DefaultSessionCache implements SessionCache {
     this.frontCacheTtlNanos = saturatedNanos(frontCacheTtl);
     this.lookupTimeoutNanos = lookupTimeout == null ? 0 : saturatedNanos(lookupTimeout);
     this.clock = clock;
-    this.executor = executor;
     for (OpenFailure f : OpenFailure.values()) {
       openFailures.put(f, new LongAdder());
     }
@@ -315,7 +313,7 @@ final class DefaultSessionCache implements SessionCache {
     try {
       opened = open(id, value.get());
     } catch (SealedEntryException e) {
-      openFailures.get(e.failure()).increment();
+      openFailures.get(counted(e.failure())).increment();
       misses.increment();
       return LookupResult.MISS;
     }
@@ -356,21 +354,31 @@ final class DefaultSessionCache implements SessionCache {
       sealingKey = null;
     }
     if (sealingKey == null) {
-      throw new SealedEntryException(OpenFailure.EPOCH_OUTSIDE_WINDOW, "epoch outside the window");
+      throw new SealedEntryException(SealedEntryException.Failure.EPOCH_OUTSIDE_WINDOW, "epoch outside the window");
     }
     Instant now = clock.instant();
     if (entry.expiresAtEpochSecond() <= now.getEpochSecond()) {
-      throw new SealedEntryException(OpenFailure.EXPIRED, "expired");
+      throw new SealedEntryException(SealedEntryException.Failure.EXPIRED, "expired");
     }
     byte[] plaintext;
     try {
       plaintext = entry.open(sealingKey, binding, id.bytesNoCopy());
     } catch (IllegalStateException erasedMeanwhile) {
-      throw new SealedEntryException(OpenFailure.EPOCH_OUTSIDE_WINDOW, "epoch outside the window");
+      throw new SealedEntryException(SealedEntryException.Failure.EPOCH_OUTSIDE_WINDOW, "epoch outside the window");
     }
     // A key holder cannot stretch a session past this node's lifetime limit.
     long expires = Math.min(entry.expiresAtEpochSecond(), now.plus(maxSessionLifetime).getEpochSecond());
     return SessionState.adopt(plaintext, Instant.ofEpochSecond(expires), SessionState.Source.STORE);
+  }
+
+  private static OpenFailure counted(SealedEntryException.Failure failure) {
+    return switch (failure) {
+      case MALFORMED -> OpenFailure.MALFORMED;
+      case OVERSIZED -> OpenFailure.OVERSIZED;
+      case AUTHENTICATION -> OpenFailure.AUTHENTICATION;
+      case EPOCH_OUTSIDE_WINDOW -> OpenFailure.EPOCH_OUTSIDE_WINDOW;
+      case EXPIRED -> OpenFailure.EXPIRED;
+    };
   }
 
   private static void onRemoval(SessionId key, SessionState value, RemovalCause cause) {

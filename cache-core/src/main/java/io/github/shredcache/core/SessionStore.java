@@ -1,5 +1,6 @@
 package io.github.shredcache.core;
 
+import io.github.shredcache.core.internal.SealedEntry;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -22,7 +23,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface SessionStore extends AutoCloseable {
   /** The largest value a {@link SessionCache} writes or accepts on read. */
-  int MAX_VALUE_BYTES = 16 * 1024;
+  int MAX_VALUE_BYTES = SealedEntry.MAX_SIZE_BYTES;
 
   /** Completes with the value stored under {@code key}, or empty if there is none. */
   CompletableFuture<Optional<byte[]>> get(String key);

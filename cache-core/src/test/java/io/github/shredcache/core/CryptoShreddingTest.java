@@ -46,7 +46,7 @@ class CryptoShreddingTest {
     assertThat(cache.stats().openFailures(OpenFailure.EPOCH_OUTSIDE_WINDOW)).isEqualTo(1);
     assertThatThrownBy(() -> cache.open(id, copyOfTheBytes))
         .isInstanceOf(SealedEntryException.class)
-        .satisfies(e -> assertThat(((SealedEntryException) e).failure()).isEqualTo(OpenFailure.EPOCH_OUTSIDE_WINDOW));
+        .satisfies(e -> assertThat(((SealedEntryException) e).failure()).isEqualTo(SealedEntryException.Failure.EPOCH_OUTSIDE_WINDOW));
 
     // A node built from the chain at that time (the stored token advanced, as 'keys advance' does)
     // cannot open it either, whichever key of its window it tries.

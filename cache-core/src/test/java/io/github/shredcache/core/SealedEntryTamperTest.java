@@ -91,7 +91,7 @@ class SealedEntryTamperTest {
   void oversizedValueIsRejectedBeforeParsing() {
     SealedEntryException e = org.junit.jupiter.api.Assertions.assertThrows(
         SealedEntryException.class, () -> SealedEntry.parse(new byte[SessionStore.MAX_VALUE_BYTES + 1]));
-    assertThat(e.failure()).isEqualTo(OpenFailure.OVERSIZED);
+    assertThat(e.failure()).isEqualTo(SealedEntryException.Failure.OVERSIZED);
   }
 
   @Test

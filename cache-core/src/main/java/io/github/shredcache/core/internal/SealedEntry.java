@@ -1,7 +1,5 @@
 package io.github.shredcache.core.internal;
 
-import io.github.shredcache.core.OpenFailure;
-import io.github.shredcache.core.SessionStore;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -12,7 +10,7 @@ import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 
 /**
- * The sealed-entry format: the bytes a {@code SessionStore} holds.
+ * The sealed-entry format: the bytes a session store holds.
  *
  * <h3>The entry structure</h3>
  *
@@ -41,7 +39,7 @@ import javax.crypto.spec.GCMParameterSpec;
  * overloads (tests, tools) use a fresh cipher per call and keep nothing.
  *
  * <p>Thread-safe (stateless). Parsing checks every length before it
- * allocates; every failure is a {@link SealedEntryException} naming an {@link OpenFailure}.
+ * allocates; every failure is a {@link SealedEntryException} naming a {@link SealedEntryException.Failure}.
  */
 public final class SealedEntry {
   /** The format version this class writes and reads. */
@@ -56,8 +54,10 @@ public final class SealedEntry {
   public static final int MIN_SIZE_BYTES = HEADER_SIZE_BYTES + TAG_SIZE_BYTES;
   /** The most seals one key may make (a guard far below the random-nonce bound). */
   public static final long MAX_SEALS_PER_KEY = 1L << 32;
-  /** The largest state that still fits into {@link SessionStore#MAX_VALUE_BYTES}. */
-  public static final int MAX_STATE_SIZE_BYTES = SessionStore.MAX_VALUE_BYTES - MIN_SIZE_BYTES;
+  /** The largest entry written or accepted (the store's value limit). */
+  public static final int MAX_SIZE_BYTES = 16 * 1024;
+  /** The largest state that still fits into {@link #MAX_SIZE_BYTES}. */
+  public static final int MAX_STATE_SIZE_BYTES = MAX_SIZE_BYTES - MIN_SIZE_BYTES;
 
   private static final byte[] AAD_LABEL = "shredcache/v1 entry".getBytes(StandardCharsets.US_ASCII);
   private static final int MAX_BOUND_FIELD_BYTES = 255;
@@ -80,16 +80,16 @@ public final class SealedEntry {
    */
   public static SealedEntry parse(byte[] raw) throws SealedEntryException {
     if (raw == null) {
-      throw new SealedEntryException(OpenFailure.MALFORMED, "no entry");
+      throw new SealedEntryException(SealedEntryException.Failure.MALFORMED, "no entry");
     }
-    if (raw.length > SessionStore.MAX_VALUE_BYTES) {
-      throw new SealedEntryException(OpenFailure.OVERSIZED, "entry too large");
+    if (raw.length > MAX_SIZE_BYTES) {
+      throw new SealedEntryException(SealedEntryException.Failure.OVERSIZED, "entry too large");
     }
     if (raw.length < MIN_SIZE_BYTES) {
-      throw new SealedEntryException(OpenFailure.MALFORMED, "entry too short");
+      throw new SealedEntryException(SealedEntryException.Failure.MALFORMED, "entry too short");
     }
     if (raw[0] != VERSION) {
-      throw new SealedEntryException(OpenFailure.MALFORMED, "unknown entry version");
+      throw new SealedEntryException(SealedEntryException.Failure.MALFORMED, "unknown entry version");
     }
     ByteBuffer header = ByteBuffer.wrap(raw, 1, 16);
     return new SealedEntry(raw, header.getLong(), header.getLong());
@@ -126,7 +126,7 @@ public final class SealedEntry {
       cipher.init(Cipher.DECRYPT_MODE, key, nonceSpec());
       return decrypt(cipher, binding, sessionId);
     } catch (GeneralSecurityException e) {
-      throw new SealedEntryException(OpenFailure.AUTHENTICATION, "decryption failed", e);
+      throw new SealedEntryException(SealedEntryException.Failure.AUTHENTICATION, "decryption failed", e);
     }
   }
 
@@ -141,7 +141,7 @@ public final class SealedEntry {
     try {
       cipher = key.borrow(Cipher.DECRYPT_MODE, nonceSpec());
     } catch (GeneralSecurityException e) {
-      throw new SealedEntryException(OpenFailure.AUTHENTICATION, "decryption failed", e);
+      throw new SealedEntryException(SealedEntryException.Failure.AUTHENTICATION, "decryption failed", e);
     }
     try {
       return decrypt(cipher, binding, sessionId);
@@ -159,9 +159,9 @@ public final class SealedEntry {
       cipher.updateAAD(binding.aad(sessionId, raw));
       return cipher.doFinal(raw, HEADER_SIZE_BYTES, raw.length - HEADER_SIZE_BYTES);
     } catch (AEADBadTagException e) {
-      throw new SealedEntryException(OpenFailure.AUTHENTICATION, "decryption failed");
+      throw new SealedEntryException(SealedEntryException.Failure.AUTHENTICATION, "decryption failed");
     } catch (GeneralSecurityException e) {
-      throw new SealedEntryException(OpenFailure.AUTHENTICATION, "decryption failed", e);
+      throw new SealedEntryException(SealedEntryException.Failure.AUTHENTICATION, "decryption failed", e);
     }
   }
 
