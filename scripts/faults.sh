@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Faults under load (issue 7): the demo load client against a 3-node cluster on 3 memcached
+# Faults under load: the demo load client against a 3-node cluster on 3 memcached
 # servers, all on 127.0.0.1, while memcached is killed, paused (SIGSTOP) and restarted, one of
 # three memcached servers is killed, and a node is killed. Prints, per scenario and phase
 # (before / during / after): connections attempted and failed, resumption ratio; and the time

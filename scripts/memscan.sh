@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Memory scans, long version (issue 7). One demo node (Bouncy Castle TLS) on its own memcached,
+# Memory scans, long version. One demo node (Bouncy Castle TLS) on its own memcached,
 # keys with 2 s epochs and a 2 s session lifetime. N openssl TLS 1.2 sessions (master secrets
 # from -keylogfile), each resumed once; then we wait until the sessions expired and their epoch
 # keys left the window (erased). Then we count, in memcached's memory, in heap dumps of the node
