@@ -11,7 +11,7 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Counts the benchmark thread's CPU time and operations per iteration, next to JMH's wall-clock
- * score. On a shared machine (here: 2 cores, many busy neighbours) wall-clock time per operation
+ * score. On a shared or busy machine wall-clock time per operation
  * mostly measures how often the thread was scheduled; CPU time per operation ({@code cpuNanos /
  * ops}) does not. {@code summarize.py} turns the two counters into ns of CPU per operation.
  */

@@ -72,7 +72,7 @@ class ClusterFaultIT {
         }
       }
     }
-    assertThat(home).as("every session found under its DESIGN.md key").hasSize(SESSIONS);
+    assertThat(home).as("every session found under its documented key").hasSize(SESSIONS);
     nodeB = cluster.node(clock,
         cluster.builder(clock).frontCacheTtl(Duration.ofMillis(1)));
   }
@@ -240,7 +240,7 @@ class ClusterFaultIT {
     }
   }
 
-  /** DESIGN.md: {@code <namespace>:base64url(SHA-256(sessionId))}. */
+  /** The store key (docs/ARCHITECTURE.md): {@code <namespace>:base64url(SHA-256(sessionId))}. */
   static String storeKey(String namespace, SessionId id) throws Exception {
     byte[] digest = MessageDigest.getInstance("SHA-256").digest(id.toByteArray());
     return namespace + ":" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest);

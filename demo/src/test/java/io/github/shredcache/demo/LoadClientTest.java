@@ -87,7 +87,7 @@ class LoadClientTest {
    * Two nodes that cannot resume each other's sessions (separate server contexts) and pages that
    * say {@code engine: bc}, so the client judges by the session ID on the wire. Cross-node offers
    * are declined with full handshakes, and the client must see the new ID, not the one it
-   * offered (Netty's OpenSSL engine reports the offered ID; issue 4 / demo disagreements).
+   * offered (Netty's OpenSSL engine reports the offered ID after a declined resumption).
    */
   @ParameterizedTest
   @EnumSource(value = Provider.class, names = {"OPENSSL", "JDK"})

@@ -75,7 +75,7 @@ final class ReliabilityCluster implements AutoCloseable {
     return new Node(server, cache);
   }
 
-  /** The memcached key of a session ID (hex from openssl), as DESIGN.md fixes it. */
+  /** The memcached key of a session ID (hex from openssl), as docs/ARCHITECTURE.md fixes it. */
   String storeKey(String sessionIdHex) throws Exception {
     byte[] digest = MessageDigest.getInstance("SHA-256").digest(HexFormat.of().parseHex(sessionIdHex));
     return namespace + ":" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest);

@@ -75,7 +75,7 @@ public abstract class HostileStoreContract {
     store.close();
   }
 
-  /** The memcached key as DESIGN.md fixes it: {@code <namespace>:base64url(SHA-256(id))}. */
+  /** The memcached key as docs/ARCHITECTURE.md fixes it: {@code <namespace>:base64url(SHA-256(id))}. */
   protected static String storeKey(String namespace, SessionId id) throws Exception {
     byte[] digest = MessageDigest.getInstance("SHA-256").digest(id.toByteArray());
     return namespace + ":" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
