@@ -367,8 +367,11 @@ measure_rounds() { # cert kind tls measure
 # worst reuse seen, largest client CPU share.
 summarize() {
   echo
-  echo "== summary (ratio = median of per-round shredcache/Apache rates, range = lowest-highest round)"
-  printf '%-30s %12s %12s %7s %13s %15s %12s\n' measure "shredcache/s" "apache/s" ratio range "min reused s/a" "client busy"
+  echo "== summary: ratio = median of the per-round shredcache/Apache rates, range = lowest-highest round;"
+  echo "   reused = lowest share of resumed handshakes in any round; client max = what the client's own"
+  echo "   CPU time per handshake (worst round) would allow alone; busy max = client CPU / wall time"
+  printf '%-26s %12s %9s %7s %11s %15s %11s %10s\n' measure "shredcache/s" "apache/s" ratio range \
+    "reused s/a" "client max" "busy max"
   local label
   cut -d'|' -f1 "$work/results" | uniq | while IFS= read -r label; do
     grep -F "$label|" "$work/results" | awk -F'|' -v label="$label" '
@@ -383,10 +386,12 @@ summarize() {
         fa = a[2] > 0 ? a[3] / a[2] : 0; fs = s[2] > 0 ? s[3] / s[2] : 0
         mfa = (n == 1 || fa < mfa) ? fa : mfa; mfs = (n == 1 || fs < mfs) ? fs : mfs
         busy = a[6] > busy ? a[6] : busy; busy = s[6] > busy ? s[6] : busy
+        cms = a[5] > cms ? a[5] : cms; cms = s[5] > cms ? s[5] : cms
       }
       END {
-        printf "%-30s %12.0f %12.0f %6.2fx %6.2f-%-6.2f %6.1f%%/%5.1f%% %11d%%\n", label,
-          median(sr, n), median(ar, n), median(rat, n), lo, hi, 100 * mfs, 100 * mfa, busy
+        printf "%-26s %12.0f %9.0f %6.2fx %5.2f-%-5.2f %6.1f%%/%5.1f%% %9.0f/s %9d%%\n", label,
+          median(sr, n), median(ar, n), median(rat, n), lo, hi, 100 * mfs, 100 * mfa,
+          cms > 0 ? 1000 / cms : 0, busy
       }'
   done
   if [[ -s $work/flags ]]; then
