@@ -141,13 +141,17 @@ forget_pid() {
 
 stop() { local p; for p in "$@"; do stop_tree "$p"; forget_pid "$p"; done; }
 
-# A loopback port nothing listens on and that this run has not handed out yet.
+# A loopback port no socket uses and that this run has not handed out yet, taken below the
+# kernel's ephemeral range: the client opens thousands of connections per second, and a port it
+# is using (or holds in TIME_WAIT) could not be bound by a server started later.
 free_port() {
-  local p
+  local p lo=20000 hi
+  hi=$(($(cut -f1 /proc/sys/net/ipv4/ip_local_port_range) - 1))
+  ((hi - lo >= 1000)) || hi=$((lo + 10000))
   for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 30000))
+    p=$((lo + RANDOM % (hi - lo + 1)))
     [[ $assigned_ports == *" $p "* ]] && continue
-    [[ -z $(ss -Htln "sport = :$p") ]] || continue
+    [[ -z $(ss -Htan "sport = :$p") ]] || continue
     assigned_ports+="$p "
     echo "$p"
     return 0
@@ -370,7 +374,7 @@ summarize() {
   echo "== summary: ratio = median of the per-round shredcache/Apache rates, range = lowest-highest round;"
   echo "   reused = lowest share of resumed handshakes in any round; client max = what the client's own"
   echo "   CPU time per handshake (worst round) would allow alone; busy max = client CPU / wall time"
-  printf '%-26s %12s %9s %7s %11s %15s %11s %10s\n' measure "shredcache/s" "apache/s" ratio range \
+  printf '%-26s %12s %9s %7s %11s %14s %11s %10s\n' measure "shredcache/s" "apache/s" ratio range \
     "reused s/a" "client max" "busy max"
   local label
   cut -d'|' -f1 "$work/results" | uniq | while IFS= read -r label; do
@@ -391,7 +395,7 @@ summarize() {
       END {
         printf "%-26s %12.0f %9.0f %6.2fx %5.2f-%-5.2f %6.1f%%/%5.1f%% %9.0f/s %9d%%\n", label,
           median(sr, n), median(ar, n), median(rat, n), lo, hi, 100 * mfs, 100 * mfa,
-          cms > 0 ? 1000 / cms : 0, busy
+          (cms > 0 ? 1000 / cms : 0), busy
       }'
   done
   if [[ -s $work/flags ]]; then
