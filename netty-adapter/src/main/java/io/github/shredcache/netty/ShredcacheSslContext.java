@@ -77,42 +77,40 @@ public final class ShredcacheSslContext extends SslContext {
 
   @Override
   protected SslHandler newHandler(ByteBufAllocator alloc, boolean startTls) {
-    return new ShredcacheSslHandler(newEngine(alloc), startTls, ImmediateExecutor.INSTANCE);
+    return handler(newEngine(alloc), startTls, ImmediateExecutor.INSTANCE);
   }
 
   @Override
   protected SslHandler newHandler(ByteBufAllocator alloc, boolean startTls, Executor executor) {
-    return new ShredcacheSslHandler(newEngine(alloc), startTls, executor);
+    return handler(newEngine(alloc), startTls, executor);
   }
 
   @Override
   protected SslHandler newHandler(ByteBufAllocator alloc, String peerHost, int peerPort,
       boolean startTls) {
-    return new ShredcacheSslHandler(newEngine(alloc, peerHost, peerPort), startTls,
-        ImmediateExecutor.INSTANCE);
+    return handler(newEngine(alloc, peerHost, peerPort), startTls, ImmediateExecutor.INSTANCE);
   }
 
   @Override
   protected SslHandler newHandler(ByteBufAllocator alloc, String peerHost, int peerPort,
       boolean startTls, Executor executor) {
-    return new ShredcacheSslHandler(newEngine(alloc, peerHost, peerPort), startTls, executor);
+    return handler(newEngine(alloc, peerHost, peerPort), startTls, executor);
+  }
+
+  private SslHandler handler(SSLEngine engine, boolean startTls, Executor executor) {
+    return new ShredcacheSslHandler(engine, startTls, executor, config.cache,
+        config.prefetchTimeout, config.protocolNames.contains(ServerConfig.TLS13));
   }
 
   /**
-   * Adds the ClientHello prefetch handler ({@code "shredcache-prefetch"}) and the {@link
-   * SslHandler} ({@code "ssl"}) at the end of {@code pipeline}. Call it from the channel
-   * initializer, before the application's handlers. Without a session cache only the {@code
-   * SslHandler} is added.
+   * Adds {@link #newHandler(ByteBufAllocator) newHandler(pipeline.channel().alloc())} as {@code
+   * "ssl"} at the end of {@code pipeline}.
    *
-   * <p>The prefetch looks the ClientHello's session ID up in the shared store asynchronously and
-   * holds the handshake back until the answer is in the local cache or the prefetch timeout
-   * passed; it never blocks the event loop.
+   * @deprecated the handler {@code newHandler} returns does the ClientHello prefetch itself; add it
+   *     the way the framework does, e.g. {@code pipeline.addLast(ssl.newHandler(ch.alloc()))}.
    */
+  @Deprecated
   public void addHandlers(ChannelPipeline pipeline) {
-    if (config.cache != null) {
-      pipeline.addLast("shredcache-prefetch", new ResumptionPrefetchHandler(config.cache,
-          config.prefetchTimeout, config.protocolNames.contains(ServerConfig.TLS13)));
-    }
     pipeline.addLast("ssl", newHandler(pipeline.channel().alloc()));
   }
 

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Garbage and truncated ClientHellos through the real pipeline (prefetch + SslHandler) on an
+ * Garbage and truncated ClientHellos through the real handler ({@code newHandler}: prefetch + TLS) on an
  * {@link EmbeddedChannel}: an alert or a close, never a hang, every buffer released (run with
  * paranoid leak detection).
  */
@@ -74,7 +74,7 @@ class GarbageClientHelloTest {
   }
 
   private static Events channel(EmbeddedChannel ch) {
-    ssl.addHandlers(ch.pipeline());
+    ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
     Events events = new Events();
     ch.pipeline().addLast(events);
     return events;

@@ -53,7 +53,7 @@ final class TestServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            ssl.addHandlers(ch.pipeline());
+            ch.pipeline().addLast("ssl", ssl.newHandler(ch.alloc()));
             ch.pipeline().addLast("echo", new Echo());
           }
         })
