@@ -15,19 +15,15 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -111,43 +107,6 @@ class ShredcacheSslHandlerTest {
     return b.build();
   }
 
-  /** A real ClientHello record from the JDK's client engine with {@code protocols} enabled. */
-  static byte[] clientHello(String... protocols) throws Exception {
-    SSLEngine client = SSLContext.getDefault().createSSLEngine("localhost", 443);
-    client.setUseClientMode(true);
-    client.setEnabledProtocols(protocols);
-    ByteBuffer out = ByteBuffer.allocate(client.getSession().getPacketBufferSize());
-    client.wrap(ByteBuffer.allocate(0), out);
-    out.flip();
-    byte[] b = new byte[out.remaining()];
-    out.get(b);
-    return b;
-  }
-
-  /** The session ID a ClientHello record offers (legacy_session_id). */
-  static byte[] sessionId(byte[] record) {
-    int at = 5 + 4 + 2 + 32;
-    return Arrays.copyOfRange(record, at + 1, at + 1 + (record[at] & 0xFF));
-  }
-
-  /** The same handshake message, re-framed as one record per chunk ending at each cut. */
-  static byte[] reframe(byte[] record, int... cuts) {
-    byte[] msg = Arrays.copyOfRange(record, 5, record.length);
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int from = 0;
-    for (int i = 0; i <= cuts.length; i++) {
-      int to = i < cuts.length ? cuts[i] : msg.length;
-      out.write(22);
-      out.write(3);
-      out.write(3);
-      out.write((to - from) >>> 8);
-      out.write(to - from);
-      out.write(msg, from, to - from);
-      from = to;
-    }
-    return out.toByteArray();
-  }
-
   private ByteBuf input(byte[] bytes, int from, int to) {
     ByteBuf b = Unpooled.copiedBuffer(bytes, from, to - from);
     inputs.add(b);
@@ -173,9 +132,9 @@ class ShredcacheSslHandlerTest {
 
   @Test
   void helloSplitOverSegmentsAndRecordsIsHeldUntilTheLookupCompletes() throws Exception {
-    byte[] hello = clientHello("TLSv1.3", "TLSv1.2"); // offers a 32-byte session ID
+    byte[] hello = ClientHelloRecords.jdk("TLSv1.3", "TLSv1.2"); // offers a 32-byte session ID
     // Three records, the first only two bytes of the handshake header; then one byte per read.
-    byte[] wire = reframe(hello, 2, 50);
+    byte[] wire = ClientHelloRecords.reframe(hello, 2, 50);
     EmbeddedChannel ch = new EmbeddedChannel();
     ch.freezeTime();
     ch.pipeline().addLast(context(Duration.ofSeconds(10)).newHandler(ch.alloc()));
@@ -186,7 +145,7 @@ class ShredcacheSslHandlerTest {
       }
     }
     assertThat(cache.looked).hasSize(1);
-    assertThat(cache.looked.get(0).toByteArray()).isEqualTo(sessionId(hello)).hasSize(32);
+    assertThat(cache.looked.get(0).toByteArray()).isEqualTo(ClientHelloRecords.sessionId(hello)).hasSize(32);
     ch.runPendingTasks();
     assertThat(written(ch)).as("engine fed before the lookup completed").isEmpty();
 
@@ -199,7 +158,7 @@ class ShredcacheSslHandlerTest {
 
   @Test
   void theTimeoutFeedsTheEngineWithoutTheStoresAnswer() throws Exception {
-    byte[] hello = clientHello("TLSv1.3", "TLSv1.2");
+    byte[] hello = ClientHelloRecords.jdk("TLSv1.3", "TLSv1.2");
     EmbeddedChannel ch = new EmbeddedChannel();
     ch.freezeTime();
     ch.pipeline().addLast(context(Duration.ofMillis(50)).newHandler(ch.alloc()));
@@ -221,7 +180,7 @@ class ShredcacheSslHandlerTest {
 
   @Test
   void closingWhileTheLookupRunsReleasesTheHeldBytes() throws Exception {
-    byte[] hello = clientHello("TLSv1.3", "TLSv1.2");
+    byte[] hello = ClientHelloRecords.jdk("TLSv1.3", "TLSv1.2");
     EmbeddedChannel ch = new EmbeddedChannel();
     ch.freezeTime();
     ch.pipeline().addLast(context(Duration.ofSeconds(10)).newHandler(ch.alloc()));
@@ -239,7 +198,7 @@ class ShredcacheSslHandlerTest {
 
   @Test
   void removingTheHandlerWhileTheLookupRunsReleasesTheHeldBytes() throws Exception {
-    byte[] hello = clientHello("TLSv1.3", "TLSv1.2");
+    byte[] hello = ClientHelloRecords.jdk("TLSv1.3", "TLSv1.2");
     EmbeddedChannel ch = new EmbeddedChannel();
     ch.freezeTime();
     SslHandler handler = context(Duration.ofSeconds(10)).newHandler(ch.alloc());
@@ -257,7 +216,7 @@ class ShredcacheSslHandlerTest {
 
   @Test
   void withAutoReadOffItAsksForTheRestAndReadsOnAfterFeeding() throws Exception {
-    byte[] hello = clientHello("TLSv1.3", "TLSv1.2");
+    byte[] hello = ClientHelloRecords.jdk("TLSv1.3", "TLSv1.2");
     EmbeddedChannel ch = new EmbeddedChannel();
     ch.freezeTime();
     ch.config().setAutoRead(false);
@@ -283,7 +242,7 @@ class ShredcacheSslHandlerTest {
 
   @Test
   void startTlsSendsTheFirstMessageInTheClearAndStillPrefetches() throws Exception {
-    byte[] hello = clientHello("TLSv1.3", "TLSv1.2");
+    byte[] hello = ClientHelloRecords.jdk("TLSv1.3", "TLSv1.2");
     EmbeddedChannel ch = new EmbeddedChannel();
     ch.freezeTime();
     SslHandler handler = context(Duration.ofSeconds(10)).newHandler(ch.alloc(), true);
@@ -302,8 +261,8 @@ class ShredcacheSslHandlerTest {
   @Test
   void helloWithoutASessionIdOrOfferingTls13IsNotHeld() throws Exception {
     // TLS 1.2 only: the JDK offers an empty session ID.
-    byte[] noId = clientHello("TLSv1.2");
-    assertThat(sessionId(noId)).isEmpty();
+    byte[] noId = ClientHelloRecords.jdk("TLSv1.2");
+    assertThat(ClientHelloRecords.sessionId(noId)).isEmpty();
     EmbeddedChannel ch = new EmbeddedChannel();
     ch.pipeline().addLast(context(Duration.ofSeconds(10)).newHandler(ch.alloc()));
     ch.writeInbound(input(noId, 0, noId.length));
@@ -311,7 +270,7 @@ class ShredcacheSslHandlerTest {
     ch.finishAndReleaseAll();
 
     // A TLS 1.3 offer to a TLS 1.3 server: its session ID is only filler.
-    byte[] tls13 = clientHello("TLSv1.3", "TLSv1.2");
+    byte[] tls13 = ClientHelloRecords.jdk("TLSv1.3", "TLSv1.2");
     EmbeddedChannel ch13 = new EmbeddedChannel();
     ch13.pipeline().addLast(context(Duration.ofSeconds(10), "TLSv1.3", "TLSv1.2")
         .newHandler(ch13.alloc()));
