@@ -2,14 +2,25 @@ package io.github.shredcache.netty;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNegotiator;
+import io.netty.handler.ssl.IdentityCipherSuiteFilter;
+import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ImmediateExecutor;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.security.SecureRandom;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLContextSpi;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLServerSocketFactory;
+import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSessionContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
 
 /**
  * A server {@link SslContext} over Bouncy Castle's TLS whose TLS 1.2 sessions resume on any node
@@ -37,10 +48,20 @@ import javax.net.ssl.SSLSessionContext;
  */
 public final class ShredcacheSslContext extends SslContext {
   private final ServerConfig config;
+  private final boolean tls13Enabled;
+  /** Wraps standalone engines so that any {@link SslHandler} reads their ALPN; null without. */
+  private final JdkSslContext alpnEngines;
 
   ShredcacheSslContext(ServerConfig config) {
     super(false);
     this.config = config;
+    this.tls13Enabled = config.protocolNames.contains(ServerConfig.TLS13);
+    this.alpnEngines = config.alpnNames.isEmpty() ? null : new JdkSslContext(
+        new StandaloneEngines(), false, config.cipherSuiteNames, IdentityCipherSuiteFilter.INSTANCE,
+        new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, config.alpnNames),
+        config.clientAuth, config.protocolNames.toArray(new String[0]), false);
   }
 
   @Override
@@ -60,14 +81,28 @@ public final class ShredcacheSslContext extends SslContext {
     return () -> config.alpnNames;
   }
 
+  /**
+   * Returns a new engine for an {@link SslHandler} the caller makes (as grpc-java and Vert.x do).
+   * It holds the ClientHello back itself while the session is looked up, as an asynchronous
+   * delegated task that Netty's {@code SslHandler} resumes on the event loop, and with ALPN
+   * configured it comes wrapped so that {@link SslHandler#applicationProtocol()} reports the
+   * negotiated protocol.
+   */
   @Override
   public SSLEngine newEngine(ByteBufAllocator alloc) {
-    return new ShredcacheSslEngine(config, null, -1);
+    return alpnEngines != null ? alpnEngines.newEngine(alloc) : standalone(null, -1);
   }
 
+  /** As {@link #newEngine(ByteBufAllocator)}, with the peer's host and port. */
   @Override
   public SSLEngine newEngine(ByteBufAllocator alloc, String peerHost, int peerPort) {
-    return new ShredcacheSslEngine(config, peerHost, peerPort);
+    return alpnEngines != null ? alpnEngines.newEngine(alloc, peerHost, peerPort)
+        : standalone(peerHost, peerPort);
+  }
+
+  private ShredcacheSslEngine standalone(String peerHost, int peerPort) {
+    return new ShredcacheSslEngine(config, peerHost, peerPort,
+        EnginePrefetch.create(config.cache, config.prefetchTimeout, tls13Enabled));
   }
 
   @Override
@@ -77,29 +112,30 @@ public final class ShredcacheSslContext extends SslContext {
 
   @Override
   protected SslHandler newHandler(ByteBufAllocator alloc, boolean startTls) {
-    return handler(newEngine(alloc), startTls, ImmediateExecutor.INSTANCE);
+    return handler(null, -1, startTls, ImmediateExecutor.INSTANCE);
   }
 
   @Override
   protected SslHandler newHandler(ByteBufAllocator alloc, boolean startTls, Executor executor) {
-    return handler(newEngine(alloc), startTls, executor);
+    return handler(null, -1, startTls, executor);
   }
 
   @Override
   protected SslHandler newHandler(ByteBufAllocator alloc, String peerHost, int peerPort,
       boolean startTls) {
-    return handler(newEngine(alloc, peerHost, peerPort), startTls, ImmediateExecutor.INSTANCE);
+    return handler(peerHost, peerPort, startTls, ImmediateExecutor.INSTANCE);
   }
 
   @Override
   protected SslHandler newHandler(ByteBufAllocator alloc, String peerHost, int peerPort,
       boolean startTls, Executor executor) {
-    return handler(newEngine(alloc, peerHost, peerPort), startTls, executor);
+    return handler(peerHost, peerPort, startTls, executor);
   }
 
-  private SslHandler handler(SSLEngine engine, boolean startTls, Executor executor) {
-    return new ShredcacheSslHandler(engine, startTls, executor, config.cache,
-        config.prefetchTimeout, config.protocolNames.contains(ServerConfig.TLS13));
+  /** The handler prefetches, so its engine does not. */
+  private SslHandler handler(String peerHost, int peerPort, boolean startTls, Executor executor) {
+    return new ShredcacheSslHandler(new ShredcacheSslEngine(config, peerHost, peerPort, null),
+        startTls, executor, config.cache, config.prefetchTimeout, tls13Enabled);
   }
 
   /**
@@ -119,9 +155,56 @@ public final class ShredcacheSslContext extends SslContext {
    * completed, and for every engine not made by a {@code ShredcacheSslContext}.
    */
   public static Resumption resumption(SSLEngine engine) {
-    return engine instanceof ShredcacheSslEngine
-        ? ((ShredcacheSslEngine) engine).resumption()
+    if (engine instanceof ShredcacheSslEngine) {
+      return ((ShredcacheSslEngine) engine).resumption();
+    }
+    // Netty's ALPN wrapper around a standalone engine: the session knows.
+    SSLSession session = engine == null ? null : engine.getSession();
+    return session instanceof ShredcacheSslSession
+        ? ((ShredcacheSslSession) session).resumption()
         : Resumption.FULL;
+  }
+
+  /** Makes standalone engines for Netty's ALPN wrapper ({@link JdkSslContext}). */
+  private final class StandaloneEngines extends SSLContext {
+    StandaloneEngines() {
+      super(new SSLContextSpi() {
+        @Override
+        protected SSLEngine engineCreateSSLEngine() {
+          return standalone(null, -1).forNettyAlpnWrapper();
+        }
+
+        @Override
+        protected SSLEngine engineCreateSSLEngine(String host, int port) {
+          return standalone(host, port).forNettyAlpnWrapper();
+        }
+
+        @Override
+        protected SSLSessionContext engineGetServerSessionContext() {
+          return config.sessionContext;
+        }
+
+        @Override
+        protected SSLSessionContext engineGetClientSessionContext() {
+          throw new UnsupportedOperationException("server only");
+        }
+
+        @Override
+        protected void engineInit(KeyManager[] km, TrustManager[] tm, SecureRandom random) {
+          throw new UnsupportedOperationException("configured by ShredcacheSslContextBuilder");
+        }
+
+        @Override
+        protected SSLSocketFactory engineGetSocketFactory() {
+          throw new UnsupportedOperationException("engines only");
+        }
+
+        @Override
+        protected SSLServerSocketFactory engineGetServerSocketFactory() {
+          throw new UnsupportedOperationException("engines only");
+        }
+      }, null, "TLS");
+    }
   }
 
   @Override

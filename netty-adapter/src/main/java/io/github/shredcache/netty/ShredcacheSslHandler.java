@@ -2,9 +2,7 @@ package io.github.shredcache.netty;
 
 import io.github.shredcache.core.LookupResult;
 import io.github.shredcache.core.SessionCache;
-import io.github.shredcache.core.SessionId;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.ssl.SslHandler;
@@ -29,7 +27,7 @@ import javax.net.ssl.SSLEngine;
  *       lands in the local cache) or the prefetch timeout passed; then the engine gets it and finds
  *       the session with a synchronous local peek. A miss, a timeout, an error, a TLS 1.3 offer, an
  *       empty session ID or bytes that are not a ClientHello mean: feed the engine at once, which
- *       does a full handshake or sends the alert. At most {@link #MAX_HELD_BYTES} are held.
+ *       does a full handshake or sends the alert. At most {@link Prefetch#MAX_HELD_BYTES} are held.
  *   <li><b>ALPN.</b> {@link #applicationProtocol()} answers from the engine's public {@link
  *       SSLEngine#getApplicationProtocol()}; Netty's own only answers for engines implementing a
  *       package-private interface, which ours cannot.
@@ -40,15 +38,6 @@ import javax.net.ssl.SSLEngine;
  * handler is removed first. One instance per channel.
  */
 final class ShredcacheSslHandler extends SslHandler {
-  /** The most bytes held back while waiting for the lookup; beyond that, feed the engine. */
-  static final int MAX_HELD_BYTES = 32 * 1024;
-  /** Largest record on the wire (RFC 5246: 2^14 + 2048). */
-  private static final int MAX_RECORD_LENGTH = (1 << 14) + 2048;
-  private static final int RECORD_HEADER = 5;
-  private static final int HANDSHAKE_HEADER = 4;
-  private static final int CONTENT_HANDSHAKE = 22;
-  private static final int CLIENT_HELLO = 1;
-
   private enum Phase {
     /** Collecting the ClientHello. */
     COLLECTING,
@@ -100,7 +89,7 @@ final class ShredcacheSslHandler extends SslHandler {
     }
     held = held == null ? (ByteBuf) msg
         : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), held, (ByteBuf) msg);
-    if (held.readableBytes() > MAX_HELD_BYTES) {
+    if (held.readableBytes() > Prefetch.MAX_HELD_BYTES) {
       feedHeldNow(ctx);
       return;
     }
@@ -133,28 +122,13 @@ final class ShredcacheSslHandler extends SslHandler {
 
   /** Parses what arrived so far; starts the lookup once the ClientHello is complete. */
   private void collect(ChannelHandlerContext ctx) throws Exception {
-    byte[] body = clientHelloBody(held);
+    byte[] body = Prefetch.clientHelloBody(held);
     if (body == null) {
       return; // need more bytes
     }
-    if (body == NOT_A_CLIENT_HELLO) {
-      feedHeldNow(ctx);
-      return;
-    }
-    SessionId id = ClientHellos.resumableSessionId(
-        Unpooled.wrappedBuffer(body), tls13Enabled);
-    if (id == null) {
-      feedHeldNow(ctx);
-      return;
-    }
-    CompletableFuture<LookupResult> lookup;
-    try {
-      lookup = cache.lookup(id);
-    } catch (RuntimeException e) {
-      feedHeldNow(ctx); // the cache never fails a connection: full handshake
-      return;
-    }
-    if (lookup.isDone()) {
+    CompletableFuture<LookupResult> lookup = body == Prefetch.NOT_A_CLIENT_HELLO ? null
+        : Prefetch.start(cache, body, tls13Enabled);
+    if (lookup == null) {
       feedHeldNow(ctx);
       return;
     }
@@ -220,60 +194,5 @@ final class ShredcacheSslHandler extends SslHandler {
       timer.cancel(false);
       timer = null;
     }
-  }
-
-  /** {@link #clientHelloBody}'s answer for bytes that are not a ClientHello we hold for. */
-  static final byte[] NOT_A_CLIENT_HELLO = new byte[0];
-
-  /**
-   * Reassembles the ClientHello body (after its 4-byte handshake header) from the handshake
-   * records at the start of {@code in}, which is not modified. The message may span records and
-   * a record may span reads.
-   *
-   * @return the body; {@code null} if more bytes are needed; {@link #NOT_A_CLIENT_HELLO} if the
-   *     bytes are not a TLS ClientHello within the bounds we hold
-   */
-  static byte[] clientHelloBody(ByteBuf in) {
-    int p = in.readerIndex();
-    int end = in.writerIndex();
-    byte[] header = new byte[HANDSHAKE_HEADER];
-    int headerHave = 0;
-    byte[] body = null;
-    int bodyHave = 0;
-    while (end - p >= RECORD_HEADER) {
-      int type = in.getUnsignedByte(p);
-      int major = in.getUnsignedByte(p + 1);
-      int len = in.getUnsignedShort(p + 3);
-      if (type != CONTENT_HANDSHAKE || major != 3 || len == 0 || len > MAX_RECORD_LENGTH) {
-        return NOT_A_CLIENT_HELLO;
-      }
-      if (end - p - RECORD_HEADER < len) {
-        return null;
-      }
-      int f = p + RECORD_HEADER;
-      int fragmentEnd = f + len;
-      p = fragmentEnd;
-      while (f < fragmentEnd) {
-        if (headerHave < HANDSHAKE_HEADER) {
-          header[headerHave++] = in.getByte(f++);
-          if (headerHave == HANDSHAKE_HEADER) {
-            int bodyLen = (header[1] & 0xFF) << 16 | (header[2] & 0xFF) << 8 | (header[3] & 0xFF);
-            if (header[0] != CLIENT_HELLO || bodyLen == 0 || bodyLen > MAX_HELD_BYTES) {
-              return NOT_A_CLIENT_HELLO;
-            }
-            body = new byte[bodyLen];
-          }
-          continue;
-        }
-        int k = Math.min(fragmentEnd - f, body.length - bodyHave);
-        in.getBytes(f, body, bodyHave, k);
-        bodyHave += k;
-        f += k;
-        if (bodyHave == body.length) {
-          return body;
-        }
-      }
-    }
-    return null;
   }
 }
