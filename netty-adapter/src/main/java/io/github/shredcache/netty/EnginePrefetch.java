@@ -171,16 +171,22 @@ final class EnginePrefetch {
         });
   }
 
-  private synchronized void ready() {
+  /** Whether the lookup ended while the engine was still waiting for it (not closed). */
+  private synchronized boolean ready() {
     if (state == State.WAITING) {
       state = State.READY;
+      return true;
     }
+    return false;
   }
 
   /**
    * Calls {@code resume} once, after the lookup completed or the timeout passed. On an event
    * loop (Netty runs the task inline there) {@code resume} is scheduled on that loop, so it runs
-   * after the {@code SslHandler} parked the handshake.
+   * after the {@code SslHandler} parked the handshake. If the engine was closed meanwhile it is
+   * not called: Netty would take the closed engine's {@code NOT_HANDSHAKING} for a completed
+   * handshake; the handler's close-notify or handshake timeout closes the channel instead and
+   * fails the handshake.
    */
   private void await(Runnable resume) {
     EventExecutor loop = ThreadExecutorMap.currentExecutor();
@@ -190,9 +196,11 @@ final class EnginePrefetch {
       if (!once.compareAndSet(false, true)) {
         return;
       }
-      ready();
       if (timer[0] != null) {
         timer[0].cancel(false);
+      }
+      if (!ready()) {
+        return;
       }
       if (loop == null) {
         resume.run();

@@ -30,9 +30,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The ClientHello prefetch of the handler {@code newHandler} returns, on an {@link
- * EmbeddedChannel}: what it holds, when it feeds the engine, and that it releases what it held.
- * The lookups are answered by the test, so "held" is observable: no ServerHello goes out before.
+ * The ClientHello prefetch of the handler {@code newHandler} returns, and of the engine {@code
+ * newEngine} returns inside a plain {@link SslHandler}, on an {@link EmbeddedChannel}: what is
+ * held, when the engine gets it, and that held bytes are released. The lookups are answered by
+ * the test, so "held" is observable: no ServerHello goes out before.
  */
 class ShredcacheSslHandlerTest {
   static SelfSignedCertificate cert;
@@ -153,6 +154,50 @@ class ShredcacheSslHandlerTest {
     ch.runPendingTasks();
     assertThat(isServerHello(written(ch))).as("ServerHello after the lookup").isTrue();
     assertThat(ch.isOpen()).isTrue();
+    ch.finishAndReleaseAll();
+  }
+
+  @Test
+  void aPlainSslHandlerAroundNewEngineWaitsForTheLookupToo() throws Exception {
+    byte[] hello = ClientHelloRecords.jdk("TLSv1.3", "TLSv1.2");
+    byte[] wire = ClientHelloRecords.reframe(hello, 2, 50);
+    EmbeddedChannel ch = new EmbeddedChannel();
+    ch.freezeTime();
+    SslHandler handler = new SslHandler(context(Duration.ofSeconds(10)).newEngine(ch.alloc()));
+    ch.pipeline().addLast(handler);
+    ch.writeInbound(input(wire, 0, 9));
+    ch.writeInbound(input(wire, 9, wire.length));
+    assertThat(cache.looked).hasSize(1);
+    assertThat(cache.looked.get(0).toByteArray())
+        .isEqualTo(ClientHelloRecords.sessionId(hello));
+    ch.runPendingTasks();
+    assertThat(written(ch)).as("engine went on before the lookup completed").isEmpty();
+
+    cache.pending.get(0).complete(LookupResult.MISS);
+    ch.runPendingTasks();
+    assertThat(isServerHello(written(ch))).as("ServerHello after the lookup").isTrue();
+    assertThat(ch.isOpen()).isTrue();
+    assertThat(handler.handshakeFuture().isDone()).isFalse(); // waits for the client's reply
+    ch.finishAndReleaseAll();
+  }
+
+  @Test
+  void closingWhileAStandaloneEngineWaitsDoesNotPassForAHandshake() throws Exception {
+    byte[] hello = ClientHelloRecords.jdk("TLSv1.3", "TLSv1.2");
+    EmbeddedChannel ch = new EmbeddedChannel();
+    ch.freezeTime();
+    SslHandler handler = new SslHandler(context(Duration.ofSeconds(10)).newEngine(ch.alloc()));
+    ch.pipeline().addLast(handler);
+    ch.writeInbound(input(hello, 0, hello.length));
+    ch.close();
+    // The lookup ends after the close: the handler is not resumed over a closed engine (Netty
+    // would take its NOT_HANDSHAKING for success). On a real event loop the handler's
+    // close-notify timeout then closes the channel; EmbeddedChannel cancels that timer on close.
+    cache.pending.get(0).complete(LookupResult.MISS);
+    ch.runPendingTasks();
+    ch.checkException();
+    assertThat(handler.handshakeFuture().isSuccess()).as("no handshake happened").isFalse();
+    assertThat(isServerHello(written(ch))).isFalse();
     ch.finishAndReleaseAll();
   }
 
