@@ -24,7 +24,8 @@ import javax.net.ssl.TrustManager;
 
 /**
  * A server {@link SslContext} over Bouncy Castle's TLS whose TLS 1.2 sessions resume on any node
- * that shares the {@link io.github.shredcache.core.SessionCache}'s store and key ratchet.
+ * that shares the {@link io.github.shredcache.core.SessionCache}'s store and key ratchet. Hand it
+ * to the server through the framework's own TLS API, as any {@code SslContext}:
  *
  * <pre>{@code
  * ShredcacheSslContext ssl = ShredcacheSslContextBuilder
@@ -32,19 +33,49 @@ import javax.net.ssl.TrustManager;
  *     .sessionCache(cache)
  *     .applicationProtocols("h2", "http/1.1")
  *     .build();
- * // in the ChannelInitializer:
- * ssl.addHandlers(ch.pipeline());   // prefetch + SslHandler
+ *
+ * ch.pipeline().addLast("ssl", ssl.newHandler(ch.alloc()));   // plain Netty, in a ChannelInitializer
+ * HttpServer.create().secure(spec -> spec.sslContext(ssl));   // Reactor Netty
+ * NettyServerBuilder.forAddress(address).sslContext(ssl);     // grpc-java (ALPN "h2")
  * }</pre>
+ *
+ * <h3>Resumption across nodes</h3>
+ * A session sealed by another node is in the shared store, and the TLS engine must have it at hand
+ * when it reads the ClientHello. So the first ClientHello of every connection is held back while
+ * {@code SessionCache.lookup} fetches its session ID asynchronously (front cache, then the store)
+ * and goes to the engine when the lookup completed or the prefetch timeout passed:
+ *
+ * <ul>
+ *   <li>every {@code newHandler(..)} overload returns an {@link SslHandler} that does this in the
+ *       pipeline: it reassembles a ClientHello split over TCP segments and TLS records, holds at
+ *       most 32 KiB, releases what it holds if the channel closes or the handler is removed, and
+ *       reads on with {@code autoRead} off;
+ *   <li>an engine from {@link #newEngine(ByteBufAllocator) newEngine(..)} does it itself when the
+ *       caller wraps it in an {@code SslHandler} of its own (as grpc-java does), through the
+ *       asynchronous delegated-task hook of Netty's {@code SslHandler}. Should a Netty version lack
+ *       that hook, such engines resume only sessions already in this node's front cache, and a
+ *       warning says so once.
+ * </ul>
+ *
+ * A miss, the timeout, a store error, a TLS 1.3 offer or input that is not a ClientHello mean the
+ * handshake goes on at once: a full handshake, or the engine's alert. Nothing blocks an event loop.
  *
  * <h3>What resumes</h3>
  * TLS 1.2 clients that offer a session ID and the extended_master_secret extension resume
  * (abbreviated handshake) on any node. TLS 1.3 clients always get a full handshake: Bouncy
  * Castle's server has no TLS 1.3 resumption. Session tickets are not issued.
  *
+ * <h3>ALPN</h3>
+ * {@link SslHandler#applicationProtocol()} reports the negotiated protocol both on the handlers of
+ * {@code newHandler} and on any {@code SslHandler} around {@code newEngine} (such engines then come
+ * inside Netty's own ALPN engine wrapper), so {@code ApplicationProtocolNegotiationHandler} and
+ * grpc-java work unchanged.
+ *
  * <h3>Threading and ownership</h3>
  * Immutable and thread-safe; one context serves any number of channels. Each {@link #newEngine}
- * returns a new, unshared engine; nothing needs to be released. The context does not own the
- * session cache: close the cache yourself when the server stops.
+ * returns a new, unshared engine and each {@code newHandler} a new handler; nothing needs to be
+ * released. The context does not own the session cache: close the cache yourself when the server
+ * stops.
  */
 public final class ShredcacheSslContext extends SslContext {
   private final ServerConfig config;
@@ -151,15 +182,24 @@ public final class ShredcacheSslContext extends SslContext {
   }
 
   /**
-   * Returns how the handshake of {@code engine} went: {@link Resumption#FULL} until a handshake
-   * completed, and for every engine not made by a {@code ShredcacheSslContext}.
+   * Returns how the handshake of {@code engine} went (e.g. {@code
+   * resumption(pipeline.get(SslHandler.class).engine())}): {@link Resumption#FULL} until a
+   * handshake completed, and for every engine not made by a {@code ShredcacheSslContext}.
    */
   public static Resumption resumption(SSLEngine engine) {
     if (engine instanceof ShredcacheSslEngine) {
       return ((ShredcacheSslEngine) engine).resumption();
     }
     // Netty's ALPN wrapper around a standalone engine: the session knows.
-    SSLSession session = engine == null ? null : engine.getSession();
+    return resumption(engine == null ? null : engine.getSession());
+  }
+
+  /**
+   * Returns how the handshake that made {@code session} went, for frameworks that hand out the
+   * {@link SSLSession} only (grpc-java: {@code Grpc.TRANSPORT_ATTR_SSL_SESSION}): {@link
+   * Resumption#FULL} for every session not made by a {@code ShredcacheSslContext}.
+   */
+  public static Resumption resumption(SSLSession session) {
     return session instanceof ShredcacheSslSession
         ? ((ShredcacheSslSession) session).resumption()
         : Resumption.FULL;
