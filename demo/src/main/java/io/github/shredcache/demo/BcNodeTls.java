@@ -2,7 +2,8 @@ package io.github.shredcache.demo;
 
 import io.github.shredcache.netty.ShredcacheSslContext;
 import io.github.shredcache.netty.ShredcacheSslContextBuilder;
-import io.netty.channel.ChannelPipeline;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.SslHandler;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 
@@ -36,8 +37,8 @@ final class BcNodeTls implements NodeTls {
   }
 
   @Override
-  public void addHandlers(ChannelPipeline pipeline) {
-    context.addHandlers(pipeline);
+  public SslHandler newHandler(ByteBufAllocator alloc) {
+    return context.newHandler(alloc); // prefetches sessions sealed by other nodes
   }
 
   @Override

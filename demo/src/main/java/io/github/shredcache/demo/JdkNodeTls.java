@@ -1,6 +1,6 @@
 package io.github.shredcache.demo;
 
-import io.netty.channel.ChannelPipeline;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -36,10 +36,10 @@ final class JdkNodeTls implements NodeTls {
   }
 
   @Override
-  public void addHandlers(ChannelPipeline pipeline) {
-    SslHandler handler = context.newHandler(pipeline.channel().alloc());
+  public SslHandler newHandler(ByteBufAllocator alloc) {
+    SslHandler handler = context.newHandler(alloc);
     createdAtMillis.put(handler.engine(), System.currentTimeMillis());
-    pipeline.addLast("ssl", handler);
+    return handler;
   }
 
   @Override

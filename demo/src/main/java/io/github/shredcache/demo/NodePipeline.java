@@ -74,7 +74,7 @@ final class NodePipeline extends ChannelInitializer<Channel> {
     metrics.connectionOpened();
     ch.closeFuture().addListener(f -> metrics.connectionClosed());
     ch.pipeline().addLast("timeout", new ReadTimeoutHandler(READ_TIMEOUT_SECONDS));
-    tls.addHandlers(ch.pipeline());
+    ch.pipeline().addLast("ssl", tls.newHandler(ch.alloc()));
     ch.pipeline().addLast("handshake", new HandshakeHandler());
     ch.pipeline().addLast("http", new HttpServerCodec());
     ch.pipeline().addLast("aggregator", new HttpObjectAggregator(MAX_REQUEST_BYTES));

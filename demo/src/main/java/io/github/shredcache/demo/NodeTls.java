@@ -2,7 +2,8 @@ package io.github.shredcache.demo;
 
 import io.github.shredcache.core.KeyRatchet;
 import io.github.shredcache.core.SessionCache;
-import io.netty.channel.ChannelPipeline;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.SslHandler;
 import java.io.File;
 import java.time.Duration;
 import java.util.Locale;
@@ -19,7 +20,7 @@ import javax.net.ssl.SSLException;
  * Implement this interface in its own class (constructor taking a {@link Setup}) and return it from
  * the engine's case in {@link #create}.
  *
- * <p>Implementations are thread-safe: {@link #addHandlers} and {@link #handshake} run on event
+ * <p>Implementations are thread-safe: {@link #newHandler} and {@link #handshake} run on event
  * loops concurrently.
  */
 public interface NodeTls extends AutoCloseable {
@@ -77,10 +78,10 @@ public interface NodeTls extends AutoCloseable {
   Engine engine();
 
   /**
-   * Adds the TLS handlers for a new connection to {@code pipeline} (which is empty): at least an
-   * {@code io.netty.handler.ssl.SslHandler}, whose handshake completion the node listens for.
+   * Returns the TLS handler for a new connection, made by the engine's {@code
+   * SslContext.newHandler(alloc)}; the node listens for its handshake completion.
    */
-  void addHandlers(ChannelPipeline pipeline);
+  SslHandler newHandler(ByteBufAllocator alloc);
 
   /** Returns how the completed handshake of {@code engine} went. */
   Handshake handshake(SSLEngine engine);

@@ -1,10 +1,11 @@
 package io.github.shredcache.demo;
 
 import io.github.shredcache.netty.TicketKeyRotator;
-import io.netty.channel.ChannelPipeline;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
@@ -52,8 +53,8 @@ final class OpenSslNodeTls implements NodeTls {
   }
 
   @Override
-  public void addHandlers(ChannelPipeline pipeline) {
-    pipeline.addLast("ssl", context.newHandler(pipeline.channel().alloc()));
+  public SslHandler newHandler(ByteBufAllocator alloc) {
+    return context.newHandler(alloc);
   }
 
   @Override

@@ -24,8 +24,9 @@ import org.bouncycastle.tls.TlsUtils;
 /**
  * A server-only {@link SSLEngine} over Bouncy Castle's non-blocking {@link TlsServerProtocol}.
  *
- * <p>Every {@code wrap}/{@code unwrap} call handles at most one TLS record; there are no delegated
- * tasks. Methods are synchronized: Netty confines an engine to one event loop, so the lock is
+ * <p>Every {@code wrap}/{@code unwrap} call handles at most one TLS record. The only delegated
+ * task is the ClientHello prefetch of a standalone engine ({@link EnginePrefetch}); engines inside
+ * a {@link ShredcacheSslHandler} have none (the handler prefetches). Methods are synchronized: Netty confines an engine to one event loop, so the lock is
  * uncontended, but {@link #getSession()} and the close methods may come from other threads.
  */
 final class ShredcacheSslEngine extends SSLEngine {
@@ -39,6 +40,10 @@ final class ShredcacheSslEngine extends SSLEngine {
   private final TlsServerProtocol protocol = new TlsServerProtocol();
   private final ShredcacheTlsServer server;
   private final byte[] scratch = new byte[MAX_CIPHERTEXT + RECORD_HEADER];
+  /** Holds the ClientHello until its session was looked up; {@code null}: no hold here. */
+  private final EnginePrefetch prefetch;
+  /** Netty's ALPN wrapper may install its selector (it mirrors the configured protocols). */
+  private boolean nettyAlpnWrapper;
 
   private String[] enabledSuiteNames;
   private int[] enabledSuites;
@@ -58,9 +63,15 @@ final class ShredcacheSslEngine extends SSLEngine {
   private volatile ShredcacheSslSession handshakeSession;
   private volatile String applicationProtocol;
 
-  ShredcacheSslEngine(ServerConfig config, String peerHost, int peerPort) {
+  /**
+   * @param prefetch the engine's own ClientHello prefetch, or {@code null} when the {@code
+   *     SslHandler} around it prefetches (or there is no cache)
+   */
+  ShredcacheSslEngine(ServerConfig config, String peerHost, int peerPort,
+      EnginePrefetch prefetch) {
     super(peerHost, peerPort);
     this.config = config;
+    this.prefetch = prefetch;
     this.server = new ShredcacheTlsServer(config, this);
     this.enabledSuites = config.cipherSuites.clone();
     this.enabledSuiteNames = config.cipherSuiteNames.toArray(new String[0]);
@@ -72,6 +83,12 @@ final class ShredcacheSslEngine extends SSLEngine {
 
   Resumption resumption() {
     return server.resumption();
+  }
+
+  /** Lets Netty's ALPN wrapper ({@code JdkAlpnSslEngine}) install its protocol selector. */
+  synchronized ShredcacheSslEngine forNettyAlpnWrapper() {
+    nettyAlpnWrapper = true;
+    return this;
   }
 
   synchronized int[] enabledSuites() {
@@ -95,7 +112,7 @@ final class ShredcacheSslEngine extends SSLEngine {
     applicationProtocol = alpn == null ? "" : alpn.getUtf8Decoding();
     session = new ShredcacheSslSession(id, ServerConfig.protocolName(sp.getNegotiatedVersion()),
         ServerConfig.cipherSuiteName(sp.getCipherSuite()), config.chain, peer, getPeerHost(),
-        getPeerPort(), config.sessionContext, s::invalidateSession);
+        getPeerPort(), config.sessionContext, s::invalidateSession, s.resumption());
     handshakeSession = null;
     handshakeDone = true;
     finishedPending = true;
@@ -120,7 +137,8 @@ final class ShredcacheSslEngine extends SSLEngine {
         throw new SSLException("cannot start TLS server", e);
       }
       handshakeSession = new ShredcacheSslSession(null, "NONE", "SSL_NULL_WITH_NULL_NULL",
-          config.chain, null, getPeerHost(), getPeerPort(), config.sessionContext, null);
+          config.chain, null, getPeerHost(), getPeerPort(), config.sessionContext, null,
+          Resumption.FULL);
     }
   }
 
@@ -207,6 +225,13 @@ final class ShredcacheSslEngine extends SSLEngine {
       return result(Status.CLOSED, 0, 0);
     }
     ensureStarted();
+    if (prefetch != null && prefetch.holding()) {
+      // The lookup is over (or the caller did not wait for it): the held ClientHello goes first.
+      feed(prefetch.takeHeld());
+      if (src.remaining() < RECORD_HEADER) {
+        return result(Status.OK, 0, drainInput(dsts, offset, length));
+      }
+    }
     if (src.remaining() < RECORD_HEADER) {
       return result(Status.BUFFER_UNDERFLOW, 0, 0);
     }
@@ -232,10 +257,17 @@ final class ShredcacheSslEngine extends SSLEngine {
       return result(Status.BUFFER_OVERFLOW, 0, 0);
     }
     src.get(scratch, 0, recordLen);
-    try {
-      protocol.offerInput(scratch, 0, recordLen);
-    } catch (IOException e) {
-      throw fail(e);
+    if (prefetch != null && prefetch.collecting()) {
+      switch (prefetch.offer(scratch, 0, recordLen)) {
+        case HOLD:
+          return new SSLEngineResult(Status.OK, HandshakeStatus.NEED_UNWRAP, recordLen, 0);
+        case WAIT:
+          return new SSLEngineResult(Status.OK, HandshakeStatus.NEED_TASK, recordLen, 0);
+        default:
+          feed(prefetch.takeHeld());
+      }
+    } else {
+      feed(scratch, 0, recordLen);
     }
     int produced = drainInput(dsts, offset, length);
     if (protocol.isClosed()) {
@@ -244,6 +276,18 @@ final class ShredcacheSslEngine extends SSLEngine {
       return result(Status.CLOSED, recordLen, produced);
     }
     return result(Status.OK, recordLen, produced);
+  }
+
+  private void feed(byte[] records) throws SSLException {
+    feed(records, 0, records.length);
+  }
+
+  private void feed(byte[] records, int offset, int length) throws SSLException {
+    try {
+      protocol.offerInput(records, offset, length);
+    } catch (IOException e) {
+      throw fail(e);
+    }
   }
 
   private int drainInput(ByteBuffer[] dsts, int offset, int length) {
@@ -313,6 +357,12 @@ final class ShredcacheSslEngine extends SSLEngine {
   }
 
   private HandshakeStatus handshakeStatus() {
+    if (prefetch != null && !failed && !outboundClosed && !inboundDone) {
+      HandshakeStatus held = prefetch.status();
+      if (held != null) {
+        return held;
+      }
+    }
     if (protocol.getAvailableOutputBytes() > 0) {
       return HandshakeStatus.NEED_WRAP;
     }
@@ -330,7 +380,7 @@ final class ShredcacheSslEngine extends SSLEngine {
 
   @Override
   public Runnable getDelegatedTask() {
-    return null;
+    return prefetch == null ? null : prefetch.delegatedTask();
   }
 
   @Override
@@ -339,6 +389,9 @@ final class ShredcacheSslEngine extends SSLEngine {
       return;
     }
     inboundDone = true;
+    if (prefetch != null) {
+      prefetch.abandon();
+    }
     boolean truncated = handshakeDone && !closeNotifyReceived && !failed;
     closeOutbound();
     if (truncated) {
@@ -357,6 +410,9 @@ final class ShredcacheSslEngine extends SSLEngine {
       return;
     }
     outboundClosed = true;
+    if (prefetch != null) {
+      prefetch.abandon();
+    }
     if (started && !protocol.isClosed()) {
       try {
         protocol.close(); // queues close_notify (and user_canceled during a handshake)
@@ -498,10 +554,14 @@ final class ShredcacheSslEngine extends SSLEngine {
   }
 
   @Override
-  public void setHandshakeApplicationProtocolSelector(
+  public synchronized void setHandshakeApplicationProtocolSelector(
       BiFunction<SSLEngine, List<String>, String> selector) {
-    throw new UnsupportedOperationException(
-        "configure ALPN with ShredcacheSslContextBuilder.applicationProtocols(..)");
+    if (!nettyAlpnWrapper) {
+      throw new UnsupportedOperationException(
+          "configure ALPN with ShredcacheSslContextBuilder.applicationProtocols(..)");
+    }
+    // Netty's selector offers the configured protocols under the configured policy, which the
+    // TLS server applies itself; the wrapper reads the result from getApplicationProtocol().
   }
 
   @Override

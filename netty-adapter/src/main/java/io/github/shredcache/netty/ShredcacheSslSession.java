@@ -31,13 +31,15 @@ final class ShredcacheSslSession implements SSLSession {
   private final long creationTime;
   private final SSLSessionContext sessionContext;
   private final Runnable invalidator;
+  private final Resumption resumption;
   private final Map<String, Object> values = new ConcurrentHashMap<>();
   private volatile boolean valid = true;
   private volatile long lastAccessedTime;
 
   ShredcacheSslSession(byte[] id, String protocol, String cipherSuite,
       X509Certificate[] localCertificates, X509Certificate[] peerCertificates, String peerHost,
-      int peerPort, SSLSessionContext sessionContext, Runnable invalidator) {
+      int peerPort, SSLSessionContext sessionContext, Runnable invalidator,
+      Resumption resumption) {
     this.id = id == null ? new byte[0] : id.clone();
     this.protocol = protocol;
     this.cipherSuite = cipherSuite;
@@ -47,6 +49,7 @@ final class ShredcacheSslSession implements SSLSession {
     this.peerPort = peerPort;
     this.sessionContext = sessionContext;
     this.invalidator = invalidator;
+    this.resumption = resumption;
     this.creationTime = System.currentTimeMillis();
     this.lastAccessedTime = creationTime;
   }
@@ -55,9 +58,14 @@ final class ShredcacheSslSession implements SSLSession {
   static ShredcacheSslSession nullSession(String peerHost, int peerPort,
       SSLSessionContext sessionContext) {
     ShredcacheSslSession s = new ShredcacheSslSession(null, "NONE", "SSL_NULL_WITH_NULL_NULL",
-        null, null, peerHost, peerPort, sessionContext, null);
+        null, null, peerHost, peerPort, sessionContext, null, Resumption.FULL);
     s.valid = false;
     return s;
+  }
+
+  /** How the handshake that made this session went. */
+  Resumption resumption() {
+    return resumption;
   }
 
   @Override

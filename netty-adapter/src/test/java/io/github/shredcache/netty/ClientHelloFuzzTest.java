@@ -19,7 +19,7 @@ import javax.net.ssl.SSLException;
 
 /**
  * Fuzzes the ClientHello session-ID parser of the prefetch handler, directly and through a real
- * pipeline ({@code ShredcacheSslContext.addHandlers} on an {@link EmbeddedChannel}).
+ * pipeline ({@code ShredcacheSslContext.newHandler} on an {@link EmbeddedChannel}).
  *
  * <p>Regression inputs: {@code src/test/resources/io/github/shredcache/netty/ClientHelloFuzzTestInputs/}.
  * Fuzzing: {@code JAZZER_FUZZ=1 mvn -o test -pl netty-adapter
@@ -88,7 +88,7 @@ class ClientHelloFuzzTest {
       in = Unpooled.buffer(body.length + 1).writeBytes(body); // never the shared EMPTY_BUFFER
     }
     EmbeddedChannel ch = new EmbeddedChannel();
-    SSL.addHandlers(ch.pipeline());
+    ch.pipeline().addLast(SSL.newHandler(ch.alloc()));
     try {
       ch.writeInbound(in);
       ch.runPendingTasks();

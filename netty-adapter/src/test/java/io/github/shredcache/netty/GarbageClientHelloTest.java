@@ -9,18 +9,15 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Garbage and truncated ClientHellos through the real pipeline (prefetch + SslHandler) on an
+ * Garbage and truncated ClientHellos through the real handler ({@code newHandler}: prefetch + TLS) on an
  * {@link EmbeddedChannel}: an alert or a close, never a hang, every buffer released (run with
  * paranoid leak detection).
  */
@@ -39,19 +36,6 @@ class GarbageClientHelloTest {
   @AfterAll
   static void tearDown() {
     cert.delete();
-  }
-
-  /** A real TLS 1.2 ClientHello record from the JDK's engine, offering a 32-byte session ID. */
-  static byte[] clientHello() throws Exception {
-    SSLEngine client = SSLContext.getDefault().createSSLEngine("localhost", 443);
-    client.setUseClientMode(true);
-    client.setEnabledProtocols(new String[] {"TLSv1.2"});
-    ByteBuffer out = ByteBuffer.allocate(client.getSession().getPacketBufferSize());
-    client.wrap(ByteBuffer.allocate(0), out);
-    out.flip();
-    byte[] b = new byte[out.remaining()];
-    out.get(b);
-    return b;
   }
 
   private static final class Events extends ChannelInboundHandlerAdapter {
@@ -74,7 +58,7 @@ class GarbageClientHelloTest {
   }
 
   private static Events channel(EmbeddedChannel ch) {
-    ssl.addHandlers(ch.pipeline());
+    ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
     Events events = new Events();
     ch.pipeline().addLast(events);
     return events;
@@ -120,7 +104,7 @@ class GarbageClientHelloTest {
 
   @Test
   void truncatedClientHelloThenEofFailsTheHandshake() throws Exception {
-    byte[] hello = clientHello();
+    byte[] hello = ClientHelloRecords.jdk("TLSv1.2");
     EmbeddedChannel ch = new EmbeddedChannel();
     Events events = channel(ch);
     ByteBuf half = Unpooled.copiedBuffer(Arrays.copyOf(hello, hello.length / 2));
@@ -136,7 +120,7 @@ class GarbageClientHelloTest {
 
   @Test
   void malformedClientHelloIsClosed() throws Exception {
-    byte[] hello = clientHello();
+    byte[] hello = ClientHelloRecords.jdk("TLSv1.2");
     // Session ID length 0x21 (33): illegal, and the rest of the message no longer parses.
     hello[5 + 4 + 2 + 32] = 0x21;
     EmbeddedChannel ch = new EmbeddedChannel();

@@ -95,6 +95,19 @@ class NettyClientResumptionTest {
   @ParameterizedTest
   @EnumSource(value = SslProvider.class, names = {"JDK", "OPENSSL"})
   void fullThenResumedWithAlpnAndOneMebibyte(SslProvider provider) throws Exception {
+    fullThenResumedWithAlpn(provider, TestServer.Tls.NEW_HANDLER);
+  }
+
+  /** grpc-java's way: its own SslHandler around newEngine; ALPN must reach that handler too. */
+  @ParameterizedTest
+  @EnumSource(value = SslProvider.class, names = {"JDK", "OPENSSL"})
+  void alpnAndResumptionThroughAPlainSslHandlerAroundNewEngine(SslProvider provider)
+      throws Exception {
+    fullThenResumedWithAlpn(provider, TestServer.Tls.OWN_HANDLER_AROUND_NEW_ENGINE);
+  }
+
+  private void fullThenResumedWithAlpn(SslProvider provider, TestServer.Tls tls)
+      throws Exception {
     assumeTrue(provider == SslProvider.JDK || OpenSsl.isAvailable(), "netty-tcnative missing");
     MapSessionCache cache = new MapSessionCache();
     ShredcacheSslContext server = ShredcacheSslContextBuilder
@@ -112,7 +125,7 @@ class NettyClientResumptionTest {
         .build();
     byte[] payload = new byte[1 << 20];
     new Random(2).nextBytes(payload);
-    try (TestServer s = TestServer.start(server)) {
+    try (TestServer s = TestServer.start(server, tls)) {
       assertThat(echo(client, s.port(), payload)).isEqualTo("h2");
       TestServer.Handshake first = s.nextHandshake();
       assertThat(first.resumption()).isEqualTo(Resumption.FULL);

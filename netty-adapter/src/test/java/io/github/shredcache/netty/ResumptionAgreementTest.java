@@ -78,7 +78,7 @@ class ResumptionAgreementTest {
             .childHandler(new ChannelInitializer<SocketChannel>() {
               @Override
               protected void initChannel(SocketChannel ch) {
-                ssl.addHandlers(ch.pipeline());
+                ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
                 ch.pipeline().addLast(new Page());
               }
             }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel());

@@ -37,7 +37,7 @@ class ShredcacheSslEngineTest {
 
   @Test
   void malformedClientHelloThrowsThenTheEngineIsClosed() throws Exception {
-    byte[] hello = GarbageClientHelloTest.clientHello();
+    byte[] hello = ClientHelloRecords.jdk("TLSv1.2");
     hello[5 + 4 + 2 + 32] = 0x21;
     SSLEngine engine = ssl.newEngine(ByteBufAllocator.DEFAULT);
     ByteBuffer app = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
@@ -54,7 +54,7 @@ class ShredcacheSslEngineTest {
 
   @Test
   void partialRecordIsUnderflowAndNotConsumed() throws Exception {
-    byte[] hello = GarbageClientHelloTest.clientHello();
+    byte[] hello = ClientHelloRecords.jdk("TLSv1.2");
     SSLEngine engine = ssl.newEngine(ByteBufAllocator.DEFAULT);
     ByteBuffer in = ByteBuffer.wrap(hello, 0, hello.length - 1);
     SSLEngineResult r = engine.unwrap(in, ByteBuffer.allocate(20000));
@@ -65,7 +65,7 @@ class ShredcacheSslEngineTest {
 
   @Test
   void clientHelloLeadsToNeedWrapThenServerFlight() throws Exception {
-    byte[] hello = GarbageClientHelloTest.clientHello();
+    byte[] hello = ClientHelloRecords.jdk("TLSv1.2");
     SSLEngine engine = ssl.newEngine(ByteBufAllocator.DEFAULT);
     assertThat(engine.getHandshakeStatus()).isEqualTo(HandshakeStatus.NOT_HANDSHAKING);
     SSLEngineResult r = engine.unwrap(buf(hello), ByteBuffer.allocate(20000));

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A store that answers after 200 ms at the earliest (and, so that a loaded CI machine cannot make
@@ -79,8 +80,9 @@ class SlowStoreTest {
     }
   }
 
-  @Test
-  void otherHandshakesProceedAndTheSlowOneFallsBackToFull() throws Exception {
+  @ParameterizedTest
+  @EnumSource(TestServer.Tls.class)
+  void otherHandshakesProceedAndTheSlowOneFallsBackToFull(TestServer.Tls tls) throws Exception {
     SelfSignedCertificate cert =
         SelfSignedCertificate.builder().fqdn("localhost").algorithm("EC").bits(256).build();
     InMemorySessionStore shared = new InMemorySessionStore();
@@ -92,7 +94,7 @@ class SlowStoreTest {
             .forServer(cert.certificate(), cert.privateKey()).sessionCache(cacheA).build());
         TestServer nodeB = TestServer.start(ShredcacheSslContextBuilder
             .forServer(cert.certificate(), cert.privateKey()).sessionCache(cacheB)
-            .prefetchTimeout(Duration.ofMillis(50)).build());
+            .prefetchTimeout(Duration.ofMillis(50)).build(), tls);
         Balancer lb = new Balancer(List.of(nodeA.port(), nodeB.port()))) {
       byte[] payload = "ping".getBytes();
       // Warm both sides up (class loading, JIT) with fresh clients that offer no session.

@@ -40,7 +40,15 @@ final class TestServer implements AutoCloseable {
 
   private final boolean record;
 
-  private TestServer(ShredcacheSslContext ssl, int threads, boolean record)
+  /** How the server puts TLS into its pipeline. */
+  enum Tls {
+    /** {@code ssl.newHandler(ch.alloc())}, as plain Netty and Reactor Netty do. */
+    NEW_HANDLER,
+    /** {@code new SslHandler(ssl.newEngine(ch.alloc()))}, as grpc-java and Vert.x do. */
+    OWN_HANDLER_AROUND_NEW_ENGINE
+  }
+
+  private TestServer(ShredcacheSslContext ssl, int threads, boolean record, Tls tls)
       throws InterruptedException {
     this.record = record;
     for (Resumption r : Resumption.values()) {
@@ -53,7 +61,8 @@ final class TestServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            ssl.addHandlers(ch.pipeline());
+            ch.pipeline().addLast("ssl", tls == Tls.NEW_HANDLER ? ssl.newHandler(ch.alloc())
+                : new SslHandler(ssl.newEngine(ch.alloc())));
             ch.pipeline().addLast("echo", new Echo());
           }
         })
@@ -61,12 +70,16 @@ final class TestServer implements AutoCloseable {
   }
 
   static TestServer start(ShredcacheSslContext ssl) throws InterruptedException {
-    return new TestServer(ssl, 1, true);
+    return new TestServer(ssl, 1, true, Tls.NEW_HANDLER);
+  }
+
+  static TestServer start(ShredcacheSslContext ssl, Tls tls) throws InterruptedException {
+    return new TestServer(ssl, 1, true, tls);
   }
 
   /** A server that does not record handshakes (for long runs). */
   static TestServer start(ShredcacheSslContext ssl, boolean record) throws InterruptedException {
-    return new TestServer(ssl, 1, record);
+    return new TestServer(ssl, 1, record, Tls.NEW_HANDLER);
   }
 
   int port() {

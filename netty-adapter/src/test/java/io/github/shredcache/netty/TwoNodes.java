@@ -1,0 +1,70 @@
+package io.github.shredcache.netty;
+
+import io.github.shredcache.core.SessionCache;
+import io.github.shredcache.memcached.MemcachedSessionStore;
+import io.github.shredcache.memcached.testing.MemcachedProcess;
+import io.netty.handler.ssl.util.SelfSignedCertificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.SSLException;
+
+/**
+ * Two nodes of one cluster as a framework would run them: one real memcached, one key chain, and
+ * per node its own memcached client, {@link SessionCache} and {@link ShredcacheSslContext}. The
+ * prefetch timeout is generous so that a loaded machine cannot turn a store hit into a miss.
+ */
+final class TwoNodes implements AutoCloseable {
+  final MemcachedProcess memcached;
+  final SessionCache cacheA;
+  final SessionCache cacheB;
+  private final SelfSignedCertificate cert;
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+
+  TwoNodes() throws Exception {
+    cert = SelfSignedCertificate.builder().fqdn("localhost").algorithm("EC").bits(256).build();
+    memcached = MemcachedProcess.start();
+    String token = Nodes.newToken();
+    cacheA = cache(token);
+    cacheB = cache(token);
+  }
+
+  private SessionCache cache(String token) {
+    MemcachedSessionStore store = MemcachedSessionStore.builder().servers(memcached.address())
+        .operationTimeout(Duration.ofSeconds(2)).build();
+    SessionCache cache = Nodes.cache(token, store, Duration.ofSeconds(2));
+    closeables.add(0, store);
+    closeables.add(0, cache);
+    return cache;
+  }
+
+  /** Node A's context, with ALPN {@code alpn} if any. */
+  ShredcacheSslContext contextA(String... alpn) throws SSLException {
+    return context(cacheA, alpn);
+  }
+
+  /** Node B's context, with ALPN {@code alpn} if any. */
+  ShredcacheSslContext contextB(String... alpn) throws SSLException {
+    return context(cacheB, alpn);
+  }
+
+  private ShredcacheSslContext context(SessionCache cache, String... alpn) throws SSLException {
+    ShredcacheSslContextBuilder b = ShredcacheSslContextBuilder
+        .forServer(cert.certificate(), cert.privateKey())
+        .sessionCache(cache)
+        .prefetchTimeout(Duration.ofSeconds(2));
+    if (alpn.length > 0) {
+      b.applicationProtocols(alpn);
+    }
+    return b.build();
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (AutoCloseable c : closeables) {
+      c.close();
+    }
+    memcached.close();
+    cert.delete();
+  }
+}
