@@ -45,6 +45,11 @@ class ShredcacheSslHandlerTest {
     final List<CompletableFuture<LookupResult>> pending = new CopyOnWriteArrayList<>();
 
     @Override
+    public java.time.Duration maxSessionLifetime() {
+      return map.maxSessionLifetime();
+    }
+
+    @Override
     public CompletableFuture<LookupResult> lookup(SessionId id) {
       looked.add(id);
       CompletableFuture<LookupResult> f = new CompletableFuture<>();
