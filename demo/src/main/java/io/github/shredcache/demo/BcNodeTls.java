@@ -23,8 +23,6 @@ final class BcNodeTls implements NodeTls {
     try {
       return new BcNodeTls(ShredcacheSslContextBuilder.forServer(setup.certChainPem(), setup.keyPem())
           .sessionCache(setup.cache())
-          .sessionLifetime(setup.sessionLifetime())
-          .prefetchTimeout(setup.lookupTimeout())
           .build());
     } catch (IllegalStateException e) {
       throw new UsageException(e.getMessage());

@@ -43,7 +43,7 @@ import javax.net.ssl.TrustManager;
  * A session sealed by another node is in the shared store, and the TLS engine must have it at hand
  * when it reads the ClientHello. So the first ClientHello of every connection is held back while
  * {@code SessionCache.lookup} fetches its session ID asynchronously (front cache, then the store)
- * and goes to the engine when the lookup completed or the prefetch timeout passed:
+ * and goes to the engine when the lookup completed (within the store's own operation timeout):
  *
  * <ul>
  *   <li>every {@code newHandler(..)} overload returns an {@link SslHandler} that does this in the

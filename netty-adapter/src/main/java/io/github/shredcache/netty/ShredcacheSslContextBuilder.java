@@ -39,7 +39,14 @@ import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
  *
  * <p>Defaults: protocols TLS 1.3 and TLS 1.2; the ECDHE AEAD suites (AES-GCM, ChaCha20-Poly1305)
  * that match the key (RSA or ECDSA); no ALPN; no client authentication; no session cache (then no
- * session is resumable); session lifetime 5 minutes; prefetch timeout 50 ms. Not thread-safe.
+ * session is resumable); the session cache's {@link SessionCache#maxSessionLifetime() lifetime}
+ * (which comes from the key ratchet: the lifetime is set once, there).
+ *
+ * <p>Timeouts: the ClientHello prefetch waits for {@link SessionCache#lookup}, which completes
+ * within the store's own operation timeout (for memcached, {@code
+ * MemcachedSessionStoreBuilder.operationTimeout}, 50 ms by default): that is the one budget a
+ * handshake spends on the store. A fixed backstop of {@value #PREFETCH_BACKSTOP_SECONDS} s only
+ * guards against a cache or store that breaks that contract. Not thread-safe.
  */
 public final class ShredcacheSslContextBuilder {
   private static final BouncyCastleProvider BC_PROVIDER = new BouncyCastleProvider();
@@ -50,8 +57,13 @@ public final class ShredcacheSslContextBuilder {
   private List<String> alpn;
   private ClientAuth clientAuth;
   private X509Certificate[] trusted;
+  /** How long a prefetch may wait at most, whatever the cache does (a guard, not a budget). */
+  static final long PREFETCH_BACKSTOP_SECONDS = 5;
+  /** What the session context reports without a cache (nothing resumes then). */
+  static final Duration DEFAULT_LIFETIME_WITHOUT_CACHE = Duration.ofMinutes(5);
+
   private Duration sessionLifetime;
-  private Duration prefetchTimeout;
+  private Duration prefetchBackstop;
 
   private ShredcacheSslContextBuilder(PrivateKey key, X509Certificate[] chain) {
     this.key = key;
@@ -143,8 +155,9 @@ public final class ShredcacheSslContextBuilder {
   }
 
   /**
-   * How long after its full handshake a session may be resumed. Default 5 minutes; the cache
-   * may cap it further (its maximum session lifetime).
+   * How long after its full handshake a session of this context may be resumed: at most the
+   * session cache's {@link SessionCache#maxSessionLifetime()}, which is also the default. Set it
+   * only to make this context's sessions shorter than the cluster's.
    */
   public ShredcacheSslContextBuilder sessionLifetime(Duration lifetime) {
     requireUnset(this.sessionLifetime, "sessionLifetime");
@@ -155,17 +168,10 @@ public final class ShredcacheSslContextBuilder {
     return this;
   }
 
-  /**
-   * How long the ClientHello prefetch waits for the shared store before the handshake goes on
-   * (full if the answer is not in yet). Default 50 ms.
-   */
-  public ShredcacheSslContextBuilder prefetchTimeout(Duration timeout) {
-    requireUnset(this.prefetchTimeout, "prefetchTimeout");
-    if (timeout.isNegative() || timeout.compareTo(Duration.ofSeconds(10)) > 0) {
-      throw new IllegalArgumentException(
-          "prefetchTimeout must be between 0 and 10s (tens of ms is typical), was " + timeout);
-    }
-    this.prefetchTimeout = timeout;
+  /** Tests only: a shorter backstop for the prefetch than {@value #PREFETCH_BACKSTOP_SECONDS} s. */
+  ShredcacheSslContextBuilder prefetchBackstop(Duration backstop) {
+    requireUnset(this.prefetchBackstop, "prefetchBackstop");
+    this.prefetchBackstop = backstop;
     return this;
   }
 
@@ -189,6 +195,20 @@ public final class ShredcacheSslContextBuilder {
       }
       tm = newTrustManager(trusted);
     }
+    Duration lifetime = sessionLifetime;
+    if (cache != null) {
+      Duration cluster = cache.maxSessionLifetime();
+      if (lifetime == null) {
+        lifetime = cluster;
+      } else if (lifetime.compareTo(cluster) > 0) {
+        throw new IllegalStateException("sessionLifetime " + lifetime + " is longer than the session"
+            + " cache keeps sessions (" + cluster + "): leave sessionLifetime unset to use the"
+            + " cache's, or set the lifetime once, in KeyRatchet.fromToken(token, " + lifetime
+            + ", clock)");
+      }
+    } else if (lifetime == null) {
+      lifetime = DEFAULT_LIFETIME_WITHOUT_CACHE;
+    }
     try {
       // The JDK's providers first (AES-GCM, SHA-2, ECDH, RSA with intrinsics); Bouncy Castle's
       // provider (not installed globally) as the alternate for what they lack, e.g. the
@@ -197,8 +217,8 @@ public final class ShredcacheSslContextBuilder {
       ServerConfig config = new ServerConfig(crypto, key, chain,
           protocols == null ? List.of(ServerConfig.TLS13, ServerConfig.TLS12) : protocols,
           alpn == null ? List.of() : alpn, auth, tm, cache,
-          sessionLifetime == null ? Duration.ofMinutes(5) : sessionLifetime,
-          prefetchTimeout == null ? Duration.ofMillis(50) : prefetchTimeout);
+          lifetime,
+          prefetchBackstop == null ? Duration.ofSeconds(PREFETCH_BACKSTOP_SECONDS) : prefetchBackstop);
       if (config.cipherSuites.length == 0) {
         throw new SSLException("no cipher suite available for this key and these protocols");
       }

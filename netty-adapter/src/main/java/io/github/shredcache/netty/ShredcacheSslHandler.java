@@ -24,7 +24,7 @@ import javax.net.ssl.SSLEngine;
  * <ul>
  *   <li><b>ClientHello prefetch.</b> With a session cache, the first ClientHello is held back
  *       until the asynchronous {@link SessionCache#lookup} of its session ID completed (a store hit
- *       lands in the local cache) or the prefetch timeout passed; then the engine gets it and finds
+ *       lands in the local cache) or the backstop passed (the store bounds the lookup itself); then the engine gets it and finds
  *       the session with a synchronous local peek. A miss, a timeout, an error, a TLS 1.3 offer, an
  *       empty session ID or bytes that are not a ClientHello mean: feed the engine at once, which
  *       does a full handshake or sends the alert. At most {@link Prefetch#MAX_HELD_BYTES} are held.
@@ -57,7 +57,7 @@ final class ShredcacheSslHandler extends SslHandler {
 
   /**
    * @param cache the session cache to prefetch from, or {@code null} for no prefetch
-   * @param prefetchTimeout how long the ClientHello may be held for the lookup
+   * @param prefetchTimeout the backstop: the longest the ClientHello is held, whatever the cache does
    * @param tls13Enabled whether the engine may negotiate TLS 1.3 (then a TLS 1.3 offer is a full
    *     handshake and is not looked up)
    */

@@ -63,10 +63,10 @@ final class ReliabilityCluster implements AutoCloseable {
     MemcachedSessionStore store = MemcachedSessionStore.builder().servers(memcached)
         .operationTimeout(Duration.ofSeconds(2)).build();
     SessionCache cache = SessionCache.builder().keys(keys).store(store).namespace(namespace)
-        .maxSessionLifetime(lifetime).lookupTimeout(Duration.ofSeconds(3)).build();
+        .build();
     ShredcacheSslContext ssl = ShredcacheSslContextBuilder
         .forServer(cert.certificate(), cert.privateKey())
-        .sessionCache(cache).sessionLifetime(lifetime).prefetchTimeout(Duration.ofSeconds(3)).build();
+        .sessionCache(cache).build();
     TestServer server = TestServer.start(ssl);
     closeables.add(0, keys);
     closeables.add(0, store);

@@ -108,7 +108,7 @@ class ShredcacheSslHandlerTest {
     ShredcacheSslContextBuilder b = ShredcacheSslContextBuilder
         .forServer(cert.certificate(), cert.privateKey())
         .sessionCache(cache)
-        .prefetchTimeout(timeout);
+        .prefetchBackstop(timeout);
     b.protocols(protocols.length == 0 ? new String[] {"TLSv1.2"} : protocols);
     return b.build();
   }

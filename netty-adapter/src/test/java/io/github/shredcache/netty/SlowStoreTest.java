@@ -89,12 +89,11 @@ class SlowStoreTest {
     DelayedStore slow = new DelayedStore(shared, 200);
     String token = Nodes.newToken();
     try (SessionCache cacheA = Nodes.cache(token, shared);
-        SessionCache cacheB = Nodes.cache(token, slow, Duration.ofSeconds(2));
+        SessionCache cacheB = Nodes.cache(token, slow, Duration.ofMillis(50));
         TestServer nodeA = TestServer.start(ShredcacheSslContextBuilder
             .forServer(cert.certificate(), cert.privateKey()).sessionCache(cacheA).build());
         TestServer nodeB = TestServer.start(ShredcacheSslContextBuilder
-            .forServer(cert.certificate(), cert.privateKey()).sessionCache(cacheB)
-            .prefetchTimeout(Duration.ofMillis(50)).build(), tls);
+            .forServer(cert.certificate(), cert.privateKey()).sessionCache(cacheB).build(), tls);
         Balancer lb = new Balancer(List.of(nodeA.port(), nodeB.port()))) {
       byte[] payload = "ping".getBytes();
       // Warm both sides up (class loading, JIT) with fresh clients that offer no session.

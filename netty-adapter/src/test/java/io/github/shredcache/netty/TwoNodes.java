@@ -51,8 +51,7 @@ final class TwoNodes implements AutoCloseable {
   private ShredcacheSslContext context(SessionCache cache, String... alpn) throws SSLException {
     ShredcacheSslContextBuilder b = ShredcacheSslContextBuilder
         .forServer(cert.certificate(), cert.privateKey())
-        .sessionCache(cache)
-        .prefetchTimeout(Duration.ofSeconds(2));
+        .sessionCache(cache);
     if (alpn.length > 0) {
       b.applicationProtocols(alpn);
     }
