@@ -22,7 +22,8 @@ import org.bouncycastle.tls.Certificate;
 import org.bouncycastle.tls.CertificateRequest;
 import org.bouncycastle.tls.ClientCertificateType;
 import org.bouncycastle.tls.DefaultTlsServer;
-import org.bouncycastle.tls.HashAlgorithm;
+import org.bouncycastle.tls.KeyExchangeAlgorithm;
+import org.bouncycastle.tls.NamedGroup;
 import org.bouncycastle.tls.ProtocolName;
 import org.bouncycastle.tls.ProtocolVersion;
 import org.bouncycastle.tls.RenegotiationPolicy;
@@ -90,49 +91,119 @@ final class ShredcacheTlsServer extends DefaultTlsServer {
     return RenegotiationPolicy.DENY;
   }
 
+  // ---- negotiation: only what the crypto can do, in the server's order ---------------------
+
+  /** The server's order among the (all AEAD, all ECDHE) suites both sides offer. */
+  @Override
+  protected boolean preferLocalCipherSuites() {
+    return true;
+  }
+
+  /** TLS 1.3 key share groups: the client's first choice among those the crypto can do. */
+  @Override
+  public int[] getSupportedGroups() {
+    return config.groups.clone();
+  }
+
+  /**
+   * TLS 1.2: a suite is selectable only if the handshake can finish with it: a group both sides
+   * have, a signature scheme both sides have for the server key, and for ECDSA a certificate on a
+   * curve the client listed (RFC 8422 5.1). Otherwise the next suite; none left is a
+   * handshake_failure.
+   */
+  @Override
+  protected boolean isSelectableCipherSuite(int cipherSuite, int availCurveBits,
+      int availFiniteFieldBits, Vector sigAlgs) {
+    if (!super.isSelectableCipherSuite(cipherSuite, availCurveBits, availFiniteFieldBits,
+        sigAlgs)) {
+      return false;
+    }
+    if (TlsUtils.getKeyExchangeAlgorithm(cipherSuite) == KeyExchangeAlgorithm.ECDHE_ECDSA
+        && !clientListsGroup(config.certificateCurve)) {
+      return false;
+    }
+    return selectSignature(false) != null;
+  }
+
+  @Override
+  protected int getMaximumNegotiableCurveBits() {
+    int group = selectGroup12();
+    return group < 0 ? 0 : NamedGroup.getCurveBits(group);
+  }
+
+  @Override
+  protected int getMaximumNegotiableFiniteFieldBits() {
+    return 0;
+  }
+
+  @Override
+  protected int selectECDH(int minimumCurveBits) {
+    int group = selectGroup12();
+    return group >= 0 && NamedGroup.getCurveBits(group) >= minimumCurveBits ? group : -1;
+  }
+
+  @Override
+  protected int selectDH(int minimumFiniteFieldBits) {
+    return -1;
+  }
+
+  /** TLS 1.2: the server's first group that the client lists (P-256 if it lists none). */
+  private int selectGroup12() {
+    int[] client = context.getSecurityParametersHandshake().getClientSupportedGroups();
+    if (client == null) {
+      // RFC 8422 5.1: without the extension the server may pick; P-256 is what such clients have.
+      return contains(config.groups, NamedGroup.secp256r1) ? NamedGroup.secp256r1
+          : config.groups[0];
+    }
+    for (int group : config.groups) {
+      if (contains(client, group)) {
+        return group;
+      }
+    }
+    return -1;
+  }
+
+  private boolean clientListsGroup(int group) {
+    int[] client = context.getSecurityParametersHandshake().getClientSupportedGroups();
+    return client == null || group < 0 || contains(client, group);
+  }
+
+  /** The server's first signature scheme for its key that the client offered, or null. */
+  private SignatureAndHashAlgorithm selectSignature(boolean tls13) {
+    @SuppressWarnings("unchecked")
+    Vector<SignatureAndHashAlgorithm> offered =
+        context.getSecurityParametersHandshake().getClientSigAlgs();
+    if (offered == null) {
+      if (tls13) {
+        return null;
+      }
+      // RFC 5246 7.4.1.4.1: no extension means SHA-1, which this server does not sign with.
+      offered = TlsUtils.getDefaultSignatureAlgorithms(
+          config.rsaKey ? SignatureAlgorithm.rsa : SignatureAlgorithm.ecdsa);
+    }
+    for (SignatureAndHashAlgorithm alg : tls13 ? config.signatures13 : config.signatures12) {
+      if (offered.contains(alg)) {
+        return alg;
+      }
+    }
+    return null;
+  }
+
   @Override
   public TlsCredentials getCredentials() throws IOException {
     SecurityParameters sp = context.getSecurityParametersHandshake();
     boolean tls13 = TlsUtils.isTLSv13(sp.getNegotiatedVersion());
-    @SuppressWarnings("unchecked")
-    Vector<SignatureAndHashAlgorithm> offered = sp.getClientSigAlgs();
-    if (offered == null) {
-      if (tls13) {
-        throw new TlsFatalAlert(AlertDescription.missing_extension, "no signature_algorithms");
-      }
-      offered = TlsUtils.getDefaultSignatureAlgorithms(
-          config.rsaKey ? SignatureAlgorithm.rsa : SignatureAlgorithm.ecdsa);
+    if (tls13 && sp.getClientSigAlgs() == null) {
+      throw new TlsFatalAlert(AlertDescription.missing_extension, "no signature_algorithms");
     }
-    for (SignatureAndHashAlgorithm alg : offered) {
-      if (acceptable(alg, tls13) && config.crypto.hasSignatureAndHashAlgorithm(alg)) {
-        Certificate cert = tls13 ? config.certificate13 : config.certificate12;
-        return new JcaDefaultTlsCredentialedSigner(new TlsCryptoParameters(context),
-            config.crypto, config.privateKey, cert, alg);
-      }
+    SignatureAndHashAlgorithm alg = selectSignature(tls13);
+    if (alg == null) {
+      throw new TlsFatalAlert(AlertDescription.handshake_failure,
+          "no signature algorithm in common for the server key");
     }
-    throw new TlsFatalAlert(AlertDescription.handshake_failure,
-        "no signature algorithm in common for the server key");
-  }
-
-  private boolean acceptable(SignatureAndHashAlgorithm alg, boolean tls13) {
-    short sig = alg.getSignature();
-    short hash = alg.getHash();
-    if (config.rsaKey) {
-      if (sig == SignatureAlgorithm.rsa_pss_rsae_sha256
-          || sig == SignatureAlgorithm.rsa_pss_rsae_sha384
-          || sig == SignatureAlgorithm.rsa_pss_rsae_sha512) {
-        return true;
-      }
-      return !tls13 && sig == SignatureAlgorithm.rsa
-          && (hash == HashAlgorithm.sha256 || hash == HashAlgorithm.sha384
-              || hash == HashAlgorithm.sha512);
-    }
-    if (sig != SignatureAlgorithm.ecdsa) {
-      return false;
-    }
-    return tls13 ? hash == config.ecdsaHash13
-        : hash == HashAlgorithm.sha256 || hash == HashAlgorithm.sha384
-            || hash == HashAlgorithm.sha512;
+    Certificate cert = tls13 ? config.certificate13 : config.certificate12;
+    return new JcaDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), config.crypto,
+        config.privateKey, cert, alg);
   }
 
   @Override
