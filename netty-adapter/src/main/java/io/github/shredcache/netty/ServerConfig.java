@@ -17,7 +17,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Vector;
 import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.X509TrustManager;
@@ -99,6 +101,12 @@ final class ServerConfig {
   final Duration sessionLifetime;
   final Duration prefetchTimeout;
   final SSLSessionContext sessionContext;
+  /**
+   * The identity a session is bound to, per client authentication mode (an engine may change its
+   * mode); OPTIONAL and REQUIRE only with a trust manager.
+   */
+  private final Map<ClientAuth, ResumptionContext> resumptionContexts =
+      new EnumMap<>(ClientAuth.class);
 
   ServerConfig(JcaTlsCrypto crypto, PrivateKey privateKey, X509Certificate[] chain,
       List<String> protocols, List<String> alpnNames, ClientAuth clientAuth,
@@ -194,6 +202,18 @@ final class ServerConfig {
     this.sessionLifetime = sessionLifetime;
     this.prefetchTimeout = prefetchTimeout;
     this.sessionContext = new ShredcacheSessionContext(sessionLifetime);
+    resumptionContexts.put(ClientAuth.NONE, ResumptionContext.of(chain, ClientAuth.NONE));
+    if (trustManager != null) {
+      X509Certificate[] cas = trustManager.getAcceptedIssuers();
+      for (ClientAuth mode : new ClientAuth[] {ClientAuth.OPTIONAL, ClientAuth.REQUIRE}) {
+        resumptionContexts.put(mode, ResumptionContext.of(chain, mode, cas));
+      }
+    }
+  }
+
+  /** The identity of this configuration under {@code clientAuth}, or null if it cannot have it. */
+  ResumptionContext resumptionContext(ClientAuth clientAuth) {
+    return resumptionContexts.get(clientAuth);
   }
 
   /** The TLS named group of an EC public key on a NIST curve, else -1. */

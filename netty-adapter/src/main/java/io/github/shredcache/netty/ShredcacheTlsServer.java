@@ -6,6 +6,8 @@ import io.github.shredcache.core.SessionState;
 import io.netty.handler.ssl.ClientAuth;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -23,11 +25,13 @@ import org.bouncycastle.tls.CertificateRequest;
 import org.bouncycastle.tls.ClientCertificateType;
 import org.bouncycastle.tls.DefaultTlsServer;
 import org.bouncycastle.tls.KeyExchangeAlgorithm;
+import org.bouncycastle.tls.NameType;
 import org.bouncycastle.tls.NamedGroup;
 import org.bouncycastle.tls.ProtocolName;
 import org.bouncycastle.tls.ProtocolVersion;
 import org.bouncycastle.tls.RenegotiationPolicy;
 import org.bouncycastle.tls.SecurityParameters;
+import org.bouncycastle.tls.ServerName;
 import org.bouncycastle.tls.SessionParameters;
 import org.bouncycastle.tls.SignatureAlgorithm;
 import org.bouncycastle.tls.SignatureAndHashAlgorithm;
@@ -312,6 +316,12 @@ final class ShredcacheTlsServer extends DefaultTlsServer {
           || !TlsUtils.isValidVersionForCipherSuite(suite, ProtocolVersion.TLSv12)) {
         return null;
       }
+      byte[] binding = binding();
+      if (binding == null || !MessageDigest.isEqual(binding, d.binding)) {
+        log.debug("cached session was made under another TLS context or server name;"
+            + " full handshake");
+        return null;
+      }
       Certificate peer = null;
       if (!d.peerCertificates.isEmpty()) {
         TlsCertificate[] certs = new TlsCertificate[d.peerCertificates.size()];
@@ -319,6 +329,9 @@ final class ShredcacheTlsServer extends DefaultTlsServer {
           certs[i] = config.crypto.createCertificate(d.peerCertificates.get(i));
         }
         peer = new Certificate(certs);
+        if (!clientChainStillTrusted(peer)) {
+          return null;
+        }
       } else if (engine.clientAuthMode() == ClientAuth.REQUIRE) {
         return null; // a session without a client certificate cannot satisfy REQUIRE
       }
@@ -349,6 +362,52 @@ final class ShredcacheTlsServer extends DefaultTlsServer {
         Arrays.fill(bytes, (byte) 0);
       }
       state.destroy();
+    }
+  }
+
+  /**
+   * What a session made by this connection is bound to: the configuration's {@link
+   * ResumptionContext} under the engine's client authentication mode, and the server name the
+   * client sent. Null if the mode has no context (no trust manager).
+   */
+  private byte[] binding() {
+    ResumptionContext rc = config.resumptionContext(engine.clientAuthMode());
+    return rc == null ? null : rc.bind(serverName());
+  }
+
+  /** The host_name of the client's server_name extension, or null. */
+  private String serverName() {
+    SecurityParameters sp = context.getSecurityParametersHandshake();
+    if (sp == null) {
+      sp = context.getSecurityParametersConnection(); // after the handshake, when exporting
+    }
+    @SuppressWarnings("unchecked")
+    Vector<ServerName> names = sp.getClientServerNames();
+    if (names != null) {
+      for (ServerName n : names) {
+        if (n.getNameType() == NameType.host_name) {
+          return new String(n.getNameData(), StandardCharsets.US_ASCII);
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Checks a stored client chain again with this context's trust manager, as a full handshake
+   * would (it may have expired or its CA may no longer be trusted since the session was made).
+   */
+  private boolean clientChainStillTrusted(Certificate peer) throws IOException {
+    if (engine.clientAuthMode() == ClientAuth.NONE || config.trustManager == null) {
+      return false;
+    }
+    X509Certificate[] chain = toX509(peer);
+    try {
+      config.trustManager.checkClientTrusted(chain, chain[0].getPublicKey().getAlgorithm());
+      return true;
+    } catch (CertificateException | RuntimeException e) {
+      log.debug("stored client certificate no longer trusted; full handshake", e);
+      return false;
     }
   }
 
@@ -406,9 +465,13 @@ final class ShredcacheTlsServer extends DefaultTlsServer {
           peer.add(c.getEncoded());
         }
       }
+      byte[] binding = binding();
+      if (binding == null) {
+        return;
+      }
       Hashtable<?, ?> ext = p.readServerExtensions();
-      encoded = SessionCodec.encode(3, 3, p.getCipherSuite(), p.isExtendedMasterSecret(), ms,
-          peer, ext);
+      encoded = SessionCodec.encode(3, 3, p.getCipherSuite(), p.isExtendedMasterSecret(), binding,
+          ms, peer, ext);
       SessionId id = SessionId.of(sessionId);
       config.cache.put(id, encoded, Instant.now().plus(config.sessionLifetime));
       cachedId = id;
