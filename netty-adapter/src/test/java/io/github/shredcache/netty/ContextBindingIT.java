@@ -38,11 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ContextBindingIT {
   private static final Pattern SESSION_ID = Pattern.compile("Session-ID: ([0-9A-F]{64})");
 
-  static TestPki.Issued caX;
-  static TestPki.Issued caY;
-  static TestPki.Issued serverOne;
-  static TestPki.Issued serverTwo;
-  static TestPki.Issued clientX;
+  static TestPki.Cast pki;
   static MemcachedProcess memcached;
   static RawMemcachedClient raw;
 
@@ -59,12 +55,7 @@ class ContextBindingIT {
 
   @BeforeAll
   static void start() throws Exception {
-    caX = TestPki.ca("CA X");
-    caY = TestPki.ca("CA Y");
-    TestPki.Issued serverCa = TestPki.ca("server CA");
-    serverOne = TestPki.leaf(serverCa, "one.test", Duration.ofDays(1));
-    serverTwo = TestPki.leaf(serverCa, "two.test", Duration.ofDays(1));
-    clientX = TestPki.leaf(caX, "client of X", Duration.ofDays(1));
+    pki = TestPki.Cast.create();
     memcached = MemcachedProcess.start();
     raw = memcached.raw();
   }
@@ -187,16 +178,16 @@ class ContextBindingIT {
   @Test
   void sessionOfAContextTrustingCaXDoesNotResumeOnAContextTrustingCaY() throws Exception {
     assumeTrue(OpenSslCli.available(), "openssl CLI missing");
-    Node x = node(serverOne, ClientAuth.REQUIRE, caX);
-    Node y = node(serverOne, ClientAuth.REQUIRE, caY);
-    Path sess = sessionWithCertificate(x, clientX, "client-x");
+    Node x = node(pki.serverOne(), ClientAuth.REQUIRE, pki.caX());
+    Node y = node(pki.serverOne(), ClientAuth.REQUIRE, pki.caY());
+    Path sess = sessionWithCertificate(x, pki.clientX(), "client-x");
 
     // On Y, without a client certificate: a fresh handshake, refused because Y requires one.
     assertDeclined(y, offer(y, "localhost", sess));
     assertFreshHandshakeFailed(y);
 
     // Control: another node of context X resumes it, and knows the client.
-    Node x2 = node(serverOne, ClientAuth.REQUIRE, caX);
+    Node x2 = node(pki.serverOne(), ClientAuth.REQUIRE, pki.caX());
     String control = offer(x2, "localhost", sess);
     assertThat(control).as(control).contains("Reused, TLSv1.2");
     TestServer.Handshake resumed = x2.server().nextHandshake();
@@ -207,8 +198,8 @@ class ContextBindingIT {
   @Test
   void sessionOfOneServerCertificateDoesNotResumeUnderAnother() throws Exception {
     assumeTrue(OpenSslCli.available(), "openssl CLI missing");
-    Node one = node(serverOne, ClientAuth.NONE, null);
-    Node two = node(serverTwo, ClientAuth.NONE, null);
+    Node one = node(pki.serverOne(), ClientAuth.NONE, null);
+    Node two = node(pki.serverTwo(), ClientAuth.NONE, null);
     Path sess = dir.resolve("one.pem");
     fullHandshake(one, "localhost", sess);
 
@@ -217,15 +208,15 @@ class ContextBindingIT {
     assertThat(out).contains("CN = two.test");
     assertFreshHandshakeSucceeded(two);
 
-    Node oneAgain = node(serverOne, ClientAuth.NONE, null);
+    Node oneAgain = node(pki.serverOne(), ClientAuth.NONE, null);
     assertResumed(oneAgain, offer(oneAgain, "localhost", sess));
   }
 
   @Test
   void sessionResumesOnlyUnderTheServerNameItWasMadeFor() throws Exception {
     assumeTrue(OpenSslCli.available(), "openssl CLI missing");
-    Node a = node(serverOne, ClientAuth.NONE, null);
-    Node b = node(serverOne, ClientAuth.NONE, null);
+    Node a = node(pki.serverOne(), ClientAuth.NONE, null);
+    Node b = node(pki.serverOne(), ClientAuth.NONE, null);
     Path sess = dir.resolve("a.pem");
     fullHandshake(a, "a.test", sess);
 
@@ -233,12 +224,12 @@ class ContextBindingIT {
     assertFreshHandshakeSucceeded(b);
 
     // No name at all is another name too (RFC 6066 3).
-    Node c = node(serverOne, ClientAuth.NONE, null);
+    Node c = node(pki.serverOne(), ClientAuth.NONE, null);
     assertDeclined(c, offer(c, null, sess));
     assertFreshHandshakeSucceeded(c);
 
     // Control: the same name, on a node that has not seen the session, in another letter case.
-    Node d = node(serverOne, ClientAuth.NONE, null);
+    Node d = node(pki.serverOne(), ClientAuth.NONE, null);
     assertResumed(d, offer(d, "A.Test", sess));
   }
 
@@ -246,9 +237,9 @@ class ContextBindingIT {
   void sessionWithAClientCertificateDoesNotResumeWhereClientAuthenticationIsOff()
       throws Exception {
     assumeTrue(OpenSslCli.available(), "openssl CLI missing");
-    Node require = node(serverOne, ClientAuth.REQUIRE, caX);
-    Node none = node(serverOne, ClientAuth.NONE, null);
-    Path sess = sessionWithCertificate(require, clientX, "client-x");
+    Node require = node(pki.serverOne(), ClientAuth.REQUIRE, pki.caX());
+    Node none = node(pki.serverOne(), ClientAuth.NONE, null);
+    Path sess = sessionWithCertificate(require, pki.clientX(), "client-x");
 
     assertDeclined(none, offer(none, "localhost", sess));
     assertFreshHandshakeSucceeded(none);
@@ -257,7 +248,7 @@ class ContextBindingIT {
     // required, is a fresh handshake that fails for want of a certificate.
     Path anonymous = dir.resolve("none.pem");
     fullHandshake(none, "localhost", anonymous);
-    Node require2 = node(serverOne, ClientAuth.REQUIRE, caX);
+    Node require2 = node(pki.serverOne(), ClientAuth.REQUIRE, pki.caX());
     assertDeclined(require2, offer(require2, "localhost", anonymous));
     assertFreshHandshakeFailed(require2);
   }
@@ -265,8 +256,8 @@ class ContextBindingIT {
   @Test
   void storedClientCertificateIsCheckedAgainOnResumption() throws Exception {
     assumeTrue(OpenSslCli.available(), "openssl CLI missing");
-    TestPki.Issued shortLived = TestPki.leaf(caX, "short-lived client", Duration.ofSeconds(4));
-    Node x = node(serverOne, ClientAuth.REQUIRE, caX);
+    TestPki.Issued shortLived = TestPki.leaf(pki.caX(), "short-lived client", Duration.ofSeconds(4));
+    Node x = node(pki.serverOne(), ClientAuth.REQUIRE, pki.caX());
     Path sess = sessionWithCertificate(x, shortLived, "short");
 
     // Wait (bounded) until the client certificate has expired; same context, so only the
@@ -278,7 +269,7 @@ class ContextBindingIT {
           .isLessThan(deadline);
       Thread.sleep(50);
     }
-    Node x2 = node(serverOne, ClientAuth.REQUIRE, caX);
+    Node x2 = node(pki.serverOne(), ClientAuth.REQUIRE, pki.caX());
     assertDeclined(x2, offer(x2, "localhost", sess));
     assertFreshHandshakeFailed(x2);
   }

@@ -54,6 +54,20 @@ final class TestPki {
     }
   }
 
+  /**
+   * The cast of the context binding tests: client CAs X and Y, two server certificates
+   * ("one.test", "two.test") of one server CA, and a client certificate issued by X.
+   */
+  record Cast(Issued caX, Issued caY, Issued serverOne, Issued serverTwo, Issued clientX) {
+    static Cast create() throws Exception {
+      Issued caX = ca("CA X");
+      Issued serverCa = ca("server CA");
+      return new Cast(caX, ca("CA Y"), leaf(serverCa, "one.test", Duration.ofDays(1)),
+          leaf(serverCa, "two.test", Duration.ofDays(1)),
+          leaf(caX, "client of X", Duration.ofDays(1)));
+    }
+  }
+
   private TestPki() {}
 
   /** A self-signed CA valid for a day. */
