@@ -10,7 +10,6 @@ import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.Locale;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
@@ -98,22 +97,32 @@ public final class ResumptionContext {
   /**
    * The binding of a session made under this identity for a client that sent {@code serverName}
    * (the SNI host name, or {@code null} when it sent none): 32 bytes, stored with the session and
-   * compared on resumption. Host names compare case-insensitively (ASCII, as DNS does).
+   * compared on resumption. Host names compare case-insensitively (ASCII letters, as DNS does);
+   * any other byte compares as it is.
    */
-  byte[] bind(String serverName) {
+  byte[] bind(byte[] serverName) {
     MessageDigest sha256 = sha256();
     sha256.update(BINDING_LABEL);
     sha256.update(digest);
     if (serverName == null) {
       sha256.update((byte) 0);
     } else {
-      byte[] name = serverName.toLowerCase(Locale.ROOT)
-          .getBytes(StandardCharsets.US_ASCII);
+      byte[] name = serverName.clone();
+      for (int i = 0; i < name.length; i++) {
+        if (name[i] >= 'A' && name[i] <= 'Z') {
+          name[i] += 'a' - 'A';
+        }
+      }
       sha256.update((byte) 1);
       sha256.update(u32(name.length));
       sha256.update(name);
     }
     return sha256.digest();
+  }
+
+  /** {@link #bind(byte[])} of an ASCII host name. */
+  byte[] bind(String serverName) {
+    return bind(serverName == null ? null : serverName.getBytes(StandardCharsets.US_ASCII));
   }
 
   @Override

@@ -6,7 +6,6 @@ import io.github.shredcache.core.SessionState;
 import io.netty.handler.ssl.ClientAuth;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -375,8 +374,8 @@ final class ShredcacheTlsServer extends DefaultTlsServer {
     return rc == null ? null : rc.bind(serverName());
   }
 
-  /** The host_name of the client's server_name extension, or null. */
-  private String serverName() {
+  /** The host_name of the client's server_name extension (its bytes), or null. */
+  private byte[] serverName() {
     SecurityParameters sp = context.getSecurityParametersHandshake();
     if (sp == null) {
       sp = context.getSecurityParametersConnection(); // after the handshake, when exporting
@@ -386,7 +385,7 @@ final class ShredcacheTlsServer extends DefaultTlsServer {
     if (names != null) {
       for (ServerName n : names) {
         if (n.getNameType() == NameType.host_name) {
-          return new String(n.getNameData(), StandardCharsets.US_ASCII);
+          return n.getNameData();
         }
       }
     }

@@ -116,8 +116,8 @@ class TicketKeysTest {
   void bindingSeparatesServerNamesButNotTheirLetterCase() {
     ResumptionContext c = ResumptionContext.of(serverOne.chain(), ClientAuth.NONE);
     assertThat(c.bind("a.test")).isEqualTo(c.bind("A.TEST")).isNotEqualTo(c.bind("b.test"))
-        .isNotEqualTo(c.bind(null)).hasSize(32);
-    assertThat(c.bind(null)).isNotEqualTo(c.bind(""));
+        .isNotEqualTo(c.bind((byte[]) null)).hasSize(32);
+    assertThat(c.bind((byte[]) null)).isNotEqualTo(c.bind(""));
     assertThat(c.toString()).matches("ResumptionContext\\[[0-9a-f]{16}\\]");
   }
 }
