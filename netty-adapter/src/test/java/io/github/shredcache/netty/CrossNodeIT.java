@@ -10,6 +10,7 @@ import io.github.shredcache.memcached.testing.MemcachedProcess;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -59,12 +60,15 @@ class CrossNodeIT {
   void startNodes() throws Exception {
     memcached = MemcachedProcess.start();
     String token = Nodes.newToken();
-    cacheA = Nodes.cache(token, nodeStore());
-    cacheB = Nodes.cache(token, nodeStore());
+    // Generous timeouts: on a loaded machine a slow answer must not pass for a missing session.
+    cacheA = Nodes.cache(token, nodeStore(), Duration.ofSeconds(2));
+    cacheB = Nodes.cache(token, nodeStore(), Duration.ofSeconds(2));
     nodeA = TestServer.start(ShredcacheSslContextBuilder
-        .forServer(cert.certificate(), cert.privateKey()).sessionCache(cacheA).build());
+        .forServer(cert.certificate(), cert.privateKey()).sessionCache(cacheA)
+        .prefetchTimeout(Duration.ofSeconds(2)).build());
     nodeB = TestServer.start(ShredcacheSslContextBuilder
-        .forServer(cert.certificate(), cert.privateKey()).sessionCache(cacheB).build());
+        .forServer(cert.certificate(), cert.privateKey()).sessionCache(cacheB)
+        .prefetchTimeout(Duration.ofSeconds(2)).build());
   }
 
   @AfterEach
