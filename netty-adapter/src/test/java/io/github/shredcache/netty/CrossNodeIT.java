@@ -7,6 +7,7 @@ import io.github.shredcache.core.SessionCache;
 import io.github.shredcache.core.SessionStore;
 import io.github.shredcache.memcached.MemcachedSessionStore;
 import io.github.shredcache.memcached.testing.MemcachedProcess;
+import io.github.shredcache.memcached.testing.RawMemcachedClient;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,6 +82,16 @@ class CrossNodeIT {
     memcached.close();
   }
 
+  private void awaitOneEntryInMemcached() throws InterruptedException {
+    try (RawMemcachedClient raw = memcached.raw()) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (raw.keys().isEmpty()) {
+        assertThat(System.nanoTime()).as("no entry reached memcached").isLessThan(deadline);
+        Thread.sleep(5);
+      }
+    }
+  }
+
   @Test
   void opensslSessionFromNodeAResumesOnNodeB() throws Exception {
     assumeTrue(OpenSslCli.available(), "openssl CLI missing");
@@ -126,6 +137,7 @@ class CrossNodeIT {
           .isEqualTo(payload);
       TestServer.Handshake onA = nodeA.nextHandshake();
       assertThat(onA.resumption()).isEqualTo(Resumption.FULL);
+      awaitOneEntryInMemcached(); // node A writes asynchronously; the client comes back at once
 
       assertThat(JdkClientResumptionTest.echo(client, lb.port(), "TLSv1.2", payload))
           .isEqualTo(payload);
