@@ -1,12 +1,20 @@
 package io.github.shredcache.demo;
 
+import io.github.shredcache.netty.ResumptionContext;
 import io.github.shredcache.netty.TicketKeyRotator;
+import io.github.shredcache.netty.TicketSslContexts;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.ssl.SslProvider;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 
@@ -38,13 +46,23 @@ final class OpenSslNodeTls implements NodeTls {
           + System.getProperty("os.name") + "/" + System.getProperty("os.arch")
           + " (it could not be loaded: " + OpenSsl.unavailabilityCause() + "); use --engine bc");
     }
-    SslContext context = SslContextBuilder.forServer(setup.certChainPem(), setup.keyPem())
-        .sslProvider(SslProvider.OPENSSL)
-        .protocols("TLSv1.3", "TLSv1.2")
-        .build();
-    // Sets the ticket lifetime to the ratchet's session lifetime and turns the stateful cache off.
-    TicketKeyRotator rotator = TicketKeyRotator.start(context, setup.ratchet(), setup.scheduler());
+    // TLS 1.3 and 1.2, ECDHE with AEAD suites only: the bc engine's policy.
+    SslContext context = TicketSslContexts.forServer(setup.certChainPem(), setup.keyPem()).build();
+    ResumptionContext id = ResumptionContext.of(readChain(setup.certChainPem()), ClientAuth.NONE);
+    // Sets the session ID context from id, the ticket lifetime to the ratchet's session lifetime,
+    // and turns the stateful cache off; ticket keys are derived for id.
+    TicketKeyRotator rotator =
+        TicketKeyRotator.start(context, id, setup.ratchet(), setup.scheduler());
     return new OpenSslNodeTls(context, rotator);
+  }
+
+  private static X509Certificate[] readChain(File pem) throws SSLException {
+    try (InputStream in = Files.newInputStream(pem.toPath())) {
+      return CertificateFactory.getInstance("X.509").generateCertificates(in).stream()
+          .map(X509Certificate.class::cast).toArray(X509Certificate[]::new);
+    } catch (IOException | CertificateException e) {
+      throw new SSLException("cannot read the certificate chain " + pem + ": " + e.getMessage(), e);
+    }
   }
 
   @Override

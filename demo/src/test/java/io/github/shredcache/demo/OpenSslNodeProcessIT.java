@@ -50,6 +50,30 @@ class OpenSslNodeProcessIT {
     }
   }
 
+  /**
+   * Same suite policy as the bc engine: no CBC (LUCKY13 territory), no static RSA key exchange.
+   * With an RSA certificate, where Netty's default list would allow both.
+   */
+  @Test
+  void ticketModeOffersOnlyEcdheWithAeadSuites() throws Exception {
+    Path[] keys = NodeProcesses.keysAndCerts(dir);
+    Result rsa = NodeProcesses.runJar("certs", "--algorithm", "RSA", "--out",
+        dir.resolve("rsa").toString());
+    assertThat(rsa.code()).as(rsa.err()).isZero();
+    try (NodeProcess node = NodeProcess.start("--engine", "openssl", "--key-token-file",
+        keys[0].toString(), "--cert", dir.resolve("rsa/cert.pem").toString(), "--key",
+        dir.resolve("rsa/key.pem").toString(), "--epoch-length", "1h", "--port", "0")) {
+      String cbc = sClient(node.port, "-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA"
+          + ":ECDHE-ECDSA-AES256-SHA384:ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES128-SHA256"
+          + ":AES128-SHA:AES128-GCM-SHA256:AES256-SHA256");
+      assertThat(cbc).contains("handshake failure").doesNotContain("New, TLSv1.2");
+      String both = sClient(node.port, "-tls1_2", "-cipher",
+          "ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:ECDHE-ECDSA-AES128-GCM-SHA256"
+              + ":ECDHE-RSA-AES128-GCM-SHA256");
+      assertThat(both).contains("New, TLSv1.2, Cipher is ECDHE-RSA-AES128-GCM-SHA256");
+    }
+  }
+
   @Test
   void epochLengthThatDisagreesWithTheTokenIsRefused() throws Exception {
     Path token = SecretTestFiles.writePrivate(dir.resolve("token"), TestKeys.TOKEN_A + "\n"); // 1 h epochs

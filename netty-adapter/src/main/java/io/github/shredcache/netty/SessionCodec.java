@@ -11,23 +11,27 @@ import java.util.List;
  * The byte format of one TLS 1.2 server session, as handed to the {@code SessionCache} (which
  * seals it before it leaves the node). Parse and serialize only; every length is checked.
  *
- * <h3>Layout (version 1)</h3>
+ * <h3>Layout (version 2)</h3>
  *
  * <pre>
- * version(1) = 1
+ * version(1) = 2
  * protocol major(1) minor(1)         3 3 (TLS 1.2)
  * cipher suite(2)
  * compression(1)                     0 (null)
  * flags(1)                           bit 0: extended master secret
+ * context binding(32)                {@link ResumptionContext#bind}: server configuration and name
  * master secret length(1) | bytes    48
  * peer certificates count(1) | { length(3) | DER }*     0 unless client authentication
  * server extensions count(1) | { type(2) | length(2) | data }*
  * </pre>
  *
+ * <p>Version 1 (no context binding) no longer decodes: such entries are a full handshake.
+ *
  * <p>A {@link Decoded} owns the master secret copy; callers {@link Decoded#destroy()} it.
  */
 final class SessionCodec {
-  static final int VERSION = 1;
+  static final int VERSION = 2;
+  static final int BINDING_BYTES = ResumptionContext.SIZE_BYTES;
   static final int MASTER_SECRET_BYTES = 48;
   private static final int MAX_CERTS = 10;
   private static final int MAX_EXTENSIONS = 32;
@@ -40,16 +44,20 @@ final class SessionCodec {
     final int minor;
     final int cipherSuite;
     final boolean extendedMasterSecret;
+    /** The {@link ResumptionContext#bind} value the session was made under (not secret). */
+    final byte[] binding;
     final byte[] masterSecret;
     final List<byte[]> peerCertificates;
     final Hashtable<Integer, byte[]> serverExtensions;
 
-    Decoded(int major, int minor, int cipherSuite, boolean ems, byte[] masterSecret,
-        List<byte[]> peerCertificates, Hashtable<Integer, byte[]> serverExtensions) {
+    Decoded(int major, int minor, int cipherSuite, boolean ems, byte[] binding,
+        byte[] masterSecret, List<byte[]> peerCertificates,
+        Hashtable<Integer, byte[]> serverExtensions) {
       this.major = major;
       this.minor = minor;
       this.cipherSuite = cipherSuite;
       this.extendedMasterSecret = ems;
+      this.binding = binding;
       this.masterSecret = masterSecret;
       this.peerCertificates = peerCertificates;
       this.serverExtensions = serverExtensions;
@@ -69,10 +77,14 @@ final class SessionCodec {
    * Encodes a session. The caller keeps ownership of {@code masterSecret}; the returned array holds
    * a copy of it and is owned by the caller (zero it when done).
    */
-  static byte[] encode(int major, int minor, int cipherSuite, boolean ems, byte[] masterSecret,
-      List<byte[]> peerCertificates, Hashtable<?, ?> serverExtensions) throws IOException {
+  static byte[] encode(int major, int minor, int cipherSuite, boolean ems, byte[] binding,
+      byte[] masterSecret, List<byte[]> peerCertificates, Hashtable<?, ?> serverExtensions)
+      throws IOException {
     if (masterSecret.length != MASTER_SECRET_BYTES) {
       throw new IOException("master secret must be 48 bytes");
+    }
+    if (binding.length != BINDING_BYTES) {
+      throw new IOException("context binding must be " + BINDING_BYTES + " bytes");
     }
     List<byte[]> certs = peerCertificates == null ? List.of() : peerCertificates;
     if (certs.size() > MAX_CERTS) {
@@ -82,7 +94,7 @@ final class SessionCodec {
     if (extCount > MAX_EXTENSIONS) {
       throw new IOException("too many server extensions: " + extCount);
     }
-    int size = 8 + MASTER_SECRET_BYTES + 1 + 1;
+    int size = 8 + BINDING_BYTES + MASTER_SECRET_BYTES + 1 + 1;
     for (byte[] c : certs) {
       size += 3 + c.length;
     }
@@ -100,6 +112,8 @@ final class SessionCodec {
     out[p++] = (byte) cipherSuite;
     out[p++] = 0;
     out[p++] = (byte) (ems ? 1 : 0);
+    System.arraycopy(binding, 0, out, p, BINDING_BYTES);
+    p += BINDING_BYTES;
     out[p++] = (byte) MASTER_SECRET_BYTES;
     System.arraycopy(masterSecret, 0, out, p, MASTER_SECRET_BYTES);
     p += MASTER_SECRET_BYTES;
@@ -155,6 +169,7 @@ final class SessionCodec {
     if ((flags & ~1) != 0) {
       throw new IOException("unknown flags");
     }
+    byte[] binding = r.bytes(BINDING_BYTES);
     int msLen = r.u8();
     if (msLen != MASTER_SECRET_BYTES) {
       throw new IOException("bad master secret length");
@@ -184,7 +199,7 @@ final class SessionCodec {
       if (r.remaining() != 0) {
         throw new IOException("trailing bytes");
       }
-      return new Decoded(major, minor, suite, (flags & 1) != 0, ms, certs, exts);
+      return new Decoded(major, minor, suite, (flags & 1) != 0, binding, ms, certs, exts);
     } catch (IOException | RuntimeException e) {
       Arrays.fill(ms, (byte) 0);
       throw e instanceof IOException ? (IOException) e : new IOException("malformed session", e);

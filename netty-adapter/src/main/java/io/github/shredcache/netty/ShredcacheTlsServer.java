@@ -6,6 +6,7 @@ import io.github.shredcache.core.SessionState;
 import io.netty.handler.ssl.ClientAuth;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.security.MessageDigest;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -22,11 +23,14 @@ import org.bouncycastle.tls.Certificate;
 import org.bouncycastle.tls.CertificateRequest;
 import org.bouncycastle.tls.ClientCertificateType;
 import org.bouncycastle.tls.DefaultTlsServer;
-import org.bouncycastle.tls.HashAlgorithm;
+import org.bouncycastle.tls.KeyExchangeAlgorithm;
+import org.bouncycastle.tls.NameType;
+import org.bouncycastle.tls.NamedGroup;
 import org.bouncycastle.tls.ProtocolName;
 import org.bouncycastle.tls.ProtocolVersion;
 import org.bouncycastle.tls.RenegotiationPolicy;
 import org.bouncycastle.tls.SecurityParameters;
+import org.bouncycastle.tls.ServerName;
 import org.bouncycastle.tls.SessionParameters;
 import org.bouncycastle.tls.SignatureAlgorithm;
 import org.bouncycastle.tls.SignatureAndHashAlgorithm;
@@ -90,49 +94,119 @@ final class ShredcacheTlsServer extends DefaultTlsServer {
     return RenegotiationPolicy.DENY;
   }
 
+  // ---- negotiation: only what the crypto can do, in the server's order ---------------------
+
+  /** The server's order among the (all AEAD, all ECDHE) suites both sides offer. */
+  @Override
+  protected boolean preferLocalCipherSuites() {
+    return true;
+  }
+
+  /** TLS 1.3 key share groups: the client's first choice among those the crypto can do. */
+  @Override
+  public int[] getSupportedGroups() {
+    return config.groups.clone();
+  }
+
+  /**
+   * TLS 1.2: a suite is selectable only if the handshake can finish with it: a group both sides
+   * have, a signature scheme both sides have for the server key, and for ECDSA a certificate on a
+   * curve the client listed (RFC 8422 5.1). Otherwise the next suite; none left is a
+   * handshake_failure.
+   */
+  @Override
+  protected boolean isSelectableCipherSuite(int cipherSuite, int availCurveBits,
+      int availFiniteFieldBits, Vector sigAlgs) {
+    if (!super.isSelectableCipherSuite(cipherSuite, availCurveBits, availFiniteFieldBits,
+        sigAlgs)) {
+      return false;
+    }
+    if (TlsUtils.getKeyExchangeAlgorithm(cipherSuite) == KeyExchangeAlgorithm.ECDHE_ECDSA
+        && !clientListsGroup(config.certificateCurve)) {
+      return false;
+    }
+    return selectSignature(false) != null;
+  }
+
+  @Override
+  protected int getMaximumNegotiableCurveBits() {
+    int group = selectGroup12();
+    return group < 0 ? 0 : NamedGroup.getCurveBits(group);
+  }
+
+  @Override
+  protected int getMaximumNegotiableFiniteFieldBits() {
+    return 0;
+  }
+
+  @Override
+  protected int selectECDH(int minimumCurveBits) {
+    int group = selectGroup12();
+    return group >= 0 && NamedGroup.getCurveBits(group) >= minimumCurveBits ? group : -1;
+  }
+
+  @Override
+  protected int selectDH(int minimumFiniteFieldBits) {
+    return -1;
+  }
+
+  /** TLS 1.2: the server's first group that the client lists (P-256 if it lists none). */
+  private int selectGroup12() {
+    int[] client = context.getSecurityParametersHandshake().getClientSupportedGroups();
+    if (client == null) {
+      // RFC 8422 5.1: without the extension the server may pick; P-256 is what such clients have.
+      return contains(config.groups, NamedGroup.secp256r1) ? NamedGroup.secp256r1
+          : config.groups[0];
+    }
+    for (int group : config.groups) {
+      if (contains(client, group)) {
+        return group;
+      }
+    }
+    return -1;
+  }
+
+  private boolean clientListsGroup(int group) {
+    int[] client = context.getSecurityParametersHandshake().getClientSupportedGroups();
+    return client == null || group < 0 || contains(client, group);
+  }
+
+  /** The server's first signature scheme for its key that the client offered, or null. */
+  private SignatureAndHashAlgorithm selectSignature(boolean tls13) {
+    @SuppressWarnings("unchecked")
+    Vector<SignatureAndHashAlgorithm> offered =
+        context.getSecurityParametersHandshake().getClientSigAlgs();
+    if (offered == null) {
+      if (tls13) {
+        return null;
+      }
+      // RFC 5246 7.4.1.4.1: no extension means SHA-1, which this server does not sign with.
+      offered = TlsUtils.getDefaultSignatureAlgorithms(
+          config.rsaKey ? SignatureAlgorithm.rsa : SignatureAlgorithm.ecdsa);
+    }
+    for (SignatureAndHashAlgorithm alg : tls13 ? config.signatures13 : config.signatures12) {
+      if (offered.contains(alg)) {
+        return alg;
+      }
+    }
+    return null;
+  }
+
   @Override
   public TlsCredentials getCredentials() throws IOException {
     SecurityParameters sp = context.getSecurityParametersHandshake();
     boolean tls13 = TlsUtils.isTLSv13(sp.getNegotiatedVersion());
-    @SuppressWarnings("unchecked")
-    Vector<SignatureAndHashAlgorithm> offered = sp.getClientSigAlgs();
-    if (offered == null) {
-      if (tls13) {
-        throw new TlsFatalAlert(AlertDescription.missing_extension, "no signature_algorithms");
-      }
-      offered = TlsUtils.getDefaultSignatureAlgorithms(
-          config.rsaKey ? SignatureAlgorithm.rsa : SignatureAlgorithm.ecdsa);
+    if (tls13 && sp.getClientSigAlgs() == null) {
+      throw new TlsFatalAlert(AlertDescription.missing_extension, "no signature_algorithms");
     }
-    for (SignatureAndHashAlgorithm alg : offered) {
-      if (acceptable(alg, tls13) && config.crypto.hasSignatureAndHashAlgorithm(alg)) {
-        Certificate cert = tls13 ? config.certificate13 : config.certificate12;
-        return new JcaDefaultTlsCredentialedSigner(new TlsCryptoParameters(context),
-            config.crypto, config.privateKey, cert, alg);
-      }
+    SignatureAndHashAlgorithm alg = selectSignature(tls13);
+    if (alg == null) {
+      throw new TlsFatalAlert(AlertDescription.handshake_failure,
+          "no signature algorithm in common for the server key");
     }
-    throw new TlsFatalAlert(AlertDescription.handshake_failure,
-        "no signature algorithm in common for the server key");
-  }
-
-  private boolean acceptable(SignatureAndHashAlgorithm alg, boolean tls13) {
-    short sig = alg.getSignature();
-    short hash = alg.getHash();
-    if (config.rsaKey) {
-      if (sig == SignatureAlgorithm.rsa_pss_rsae_sha256
-          || sig == SignatureAlgorithm.rsa_pss_rsae_sha384
-          || sig == SignatureAlgorithm.rsa_pss_rsae_sha512) {
-        return true;
-      }
-      return !tls13 && sig == SignatureAlgorithm.rsa
-          && (hash == HashAlgorithm.sha256 || hash == HashAlgorithm.sha384
-              || hash == HashAlgorithm.sha512);
-    }
-    if (sig != SignatureAlgorithm.ecdsa) {
-      return false;
-    }
-    return tls13 ? hash == config.ecdsaHash13
-        : hash == HashAlgorithm.sha256 || hash == HashAlgorithm.sha384
-            || hash == HashAlgorithm.sha512;
+    Certificate cert = tls13 ? config.certificate13 : config.certificate12;
+    return new JcaDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), config.crypto,
+        config.privateKey, cert, alg);
   }
 
   @Override
@@ -241,6 +315,12 @@ final class ShredcacheTlsServer extends DefaultTlsServer {
           || !TlsUtils.isValidVersionForCipherSuite(suite, ProtocolVersion.TLSv12)) {
         return null;
       }
+      byte[] binding = binding();
+      if (binding == null || !MessageDigest.isEqual(binding, d.binding)) {
+        log.debug("cached session was made under another TLS context or server name;"
+            + " full handshake");
+        return null;
+      }
       Certificate peer = null;
       if (!d.peerCertificates.isEmpty()) {
         TlsCertificate[] certs = new TlsCertificate[d.peerCertificates.size()];
@@ -248,6 +328,9 @@ final class ShredcacheTlsServer extends DefaultTlsServer {
           certs[i] = config.crypto.createCertificate(d.peerCertificates.get(i));
         }
         peer = new Certificate(certs);
+        if (!clientChainStillTrusted(peer)) {
+          return null;
+        }
       } else if (engine.clientAuthMode() == ClientAuth.REQUIRE) {
         return null; // a session without a client certificate cannot satisfy REQUIRE
       }
@@ -278,6 +361,52 @@ final class ShredcacheTlsServer extends DefaultTlsServer {
         Arrays.fill(bytes, (byte) 0);
       }
       state.destroy();
+    }
+  }
+
+  /**
+   * What a session made by this connection is bound to: the configuration's {@link
+   * ResumptionContext} under the engine's client authentication mode, and the server name the
+   * client sent. Null if the mode has no context (no trust manager).
+   */
+  private byte[] binding() {
+    ResumptionContext rc = config.resumptionContext(engine.clientAuthMode());
+    return rc == null ? null : rc.bind(serverName());
+  }
+
+  /** The host_name of the client's server_name extension (its bytes), or null. */
+  private byte[] serverName() {
+    SecurityParameters sp = context.getSecurityParametersHandshake();
+    if (sp == null) {
+      sp = context.getSecurityParametersConnection(); // after the handshake, when exporting
+    }
+    @SuppressWarnings("unchecked")
+    Vector<ServerName> names = sp.getClientServerNames();
+    if (names != null) {
+      for (ServerName n : names) {
+        if (n.getNameType() == NameType.host_name) {
+          return n.getNameData();
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Checks a stored client chain again with this context's trust manager, as a full handshake
+   * would (it may have expired or its CA may no longer be trusted since the session was made).
+   */
+  private boolean clientChainStillTrusted(Certificate peer) throws IOException {
+    if (engine.clientAuthMode() == ClientAuth.NONE || config.trustManager == null) {
+      return false;
+    }
+    X509Certificate[] chain = toX509(peer);
+    try {
+      config.trustManager.checkClientTrusted(chain, chain[0].getPublicKey().getAlgorithm());
+      return true;
+    } catch (CertificateException | RuntimeException e) {
+      log.debug("stored client certificate no longer trusted; full handshake", e);
+      return false;
     }
   }
 
@@ -335,9 +464,13 @@ final class ShredcacheTlsServer extends DefaultTlsServer {
           peer.add(c.getEncoded());
         }
       }
+      byte[] binding = binding();
+      if (binding == null) {
+        return;
+      }
       Hashtable<?, ?> ext = p.readServerExtensions();
-      encoded = SessionCodec.encode(3, 3, p.getCipherSuite(), p.isExtendedMasterSecret(), ms,
-          peer, ext);
+      encoded = SessionCodec.encode(3, 3, p.getCipherSuite(), p.isExtendedMasterSecret(), binding,
+          ms, peer, ext);
       SessionId id = SessionId.of(sessionId);
       config.cache.put(id, encoded, Instant.now().plus(config.sessionLifetime));
       cachedId = id;

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.github.shredcache.core.KeyRatchet;
 import io.github.shredcache.core.TicketKeyMaterial;
+import io.netty.handler.ssl.OpenSslServerSessionContext;
 import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.OpenSslSessionTicketKey;
 import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
@@ -34,10 +35,10 @@ import org.slf4j.LoggerFactory;
  * <h3>Usage</h3>
  *
  * <pre>{@code
- * SslContext ctx = SslContextBuilder.forServer(certChain, key)
- *     .sslProvider(SslProvider.OPENSSL)   // needs netty-tcnative-boringssl-static
+ * SslContext ctx = TicketSslContexts.forServer(certChainFile, keyFile)  // OpenSSL, ECDHE + AEAD
  *     .build();
- * TicketKeyRotator rotator = TicketKeyRotator.start(ctx, ratchet, eventLoopGroup);
+ * ResumptionContext id = ResumptionContext.of(certChain, ClientAuth.NONE);
+ * TicketKeyRotator rotator = TicketKeyRotator.start(ctx, id, ratchet, eventLoopGroup);
  * ... serve with ctx.newHandler(alloc) ...
  * rotator.close();                        // before the context is released
  * }</pre>
@@ -46,8 +47,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>At start, at every epoch boundary (scheduled for {@code ratchet.startOf(current + 1)} plus a
  * small margin) and on {@link #rotateNow()}, it first calls {@link KeyRatchet#advance()} (so states
- * that left the window are zeroized before anything else happens), then installs {@link
- * KeyRatchet#ticketKeys()} with {@link OpenSslSessionContext#setTicketKeys}: the current epoch's
+ * that left the window are zeroized before anything else happens), then installs the keys of
+ * {@link KeyRatchet#ticketKeys()}, derived for the context's {@link ResumptionContext} (HKDF with
+ * the identity as context label, so servers with other certificates or client authentication
+ * settings have other keys), with {@link OpenSslSessionContext#setTicketKeys}: the current epoch's
  * keys first (they encrypt every new ticket), then the other epochs of the window {@code [e - R, e +
  * 1]}, newest first (they only decrypt; a ticket under one of them is accepted and re-issued under
  * the current key). {@code e + 1} is there for clock skew: a node whose clock is already in the next
@@ -56,6 +59,9 @@ import org.slf4j.LoggerFactory;
  * <p>At start it also:
  *
  * <ul>
+ *   <li>sets the session ID context ({@code SSL_CTX_set_session_id_context}) to the {@link
+ *       ResumptionContext}, so that BoringSSL refuses to resume, under this context, a session made
+ *       under another one even if it could decrypt its ticket;
  *   <li>sets the session timeout ({@code sessionContext().setSessionTimeout}, which is the ticket
  *       lifetime BoringSSL writes into tickets and enforces on resumption) to {@code
  *       min(ratchet.maxSessionLifetime(), R * epochLength)}, replacing whatever the context had
@@ -123,6 +129,7 @@ public final class TicketKeyRotator implements AutoCloseable {
   static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(10);
 
   private final OpenSslSessionContext sessions;
+  private final ResumptionContext resumptionContext;
   private final KeyRatchet ratchet;
   private final ScheduledExecutorService scheduler;
   private final InstantSource clock;
@@ -135,11 +142,13 @@ public final class TicketKeyRotator implements AutoCloseable {
 
   private TicketKeyRotator(
       OpenSslSessionContext sessions,
+      ResumptionContext resumptionContext,
       KeyRatchet ratchet,
       ScheduledExecutorService scheduler,
       InstantSource clock,
       int ticketLifetimeSeconds) {
     this.sessions = sessions;
+    this.resumptionContext = resumptionContext;
     this.ratchet = ratchet;
     this.scheduler = scheduler;
     this.clock = clock;
@@ -154,8 +163,12 @@ public final class TicketKeyRotator implements AutoCloseable {
    * releasing the context or closing the ratchet.
    *
    * @param opensslServerContext a server context built with {@link SslProvider#OPENSSL} (or {@link
-   *     SslProvider#OPENSSL_REFCNT}); its session timeout is set to the ratchet's session lifetime
+   *     SslProvider#OPENSSL_REFCNT}), e.g. by {@link TicketSslContexts}; its session ID context is
+   *     set from {@code resumptionContext}, its session timeout to the ratchet's session lifetime,
    *     and its stateful session cache is turned off
+   * @param resumptionContext the identity of {@code opensslServerContext}: made from the same
+   *     certificate chain, client authentication mode and client CA certificates. Tickets resume
+   *     only on contexts started with an equal identity
    * @param ratchet the node's ratchet; its clock decides the current epoch. Rotations are scheduled
    *     with the system clock: a ratchet on another clock is still rotated, but possibly late (use
    *     {@link #rotateNow()} after moving such a clock)
@@ -163,30 +176,40 @@ public final class TicketKeyRotator implements AutoCloseable {
    * @throws IllegalArgumentException if the context is a client context or not an OpenSSL one
    */
   public static TicketKeyRotator start(
-      SslContext opensslServerContext, KeyRatchet ratchet, ScheduledExecutorService scheduler) {
-    return start(opensslServerContext, ratchet, scheduler, Clock.systemUTC());
+      SslContext opensslServerContext,
+      ResumptionContext resumptionContext,
+      KeyRatchet ratchet,
+      ScheduledExecutorService scheduler) {
+    return start(opensslServerContext, resumptionContext, ratchet, scheduler, Clock.systemUTC());
   }
 
   /**
-   * As {@link #start(SslContext, KeyRatchet, ScheduledExecutorService)}, with the clock used to
-   * compute the delay until the next epoch boundary; it must be the ratchet's clock.
+   * As {@link #start(SslContext, ResumptionContext, KeyRatchet, ScheduledExecutorService)}, with
+   * the clock used to compute the delay until the next epoch boundary; it must be the ratchet's
+   * clock.
    */
   static TicketKeyRotator start(
       SslContext opensslServerContext,
+      ResumptionContext resumptionContext,
       KeyRatchet ratchet,
       ScheduledExecutorService scheduler,
       InstantSource clock) {
     requireNonNull(opensslServerContext, "opensslServerContext");
+    requireNonNull(resumptionContext, "resumptionContext");
     requireNonNull(ratchet, "ratchet");
     requireNonNull(scheduler, "scheduler");
     requireNonNull(clock, "clock");
-    OpenSslSessionContext sessions = openSslServerSessions(opensslServerContext);
+    OpenSslServerSessionContext sessions = openSslServerSessions(opensslServerContext);
 
     int lifetime = ticketLifetimeSeconds(ratchet);
+    if (!sessions.setSessionIdContext(resumptionContext.digest())) {
+      throw new IllegalStateException("BoringSSL refused the session ID context");
+    }
     sessions.setSessionCacheEnabled(false);
     sessions.setSessionTimeout(lifetime);
 
-    TicketKeyRotator rotator = new TicketKeyRotator(sessions, ratchet, scheduler, clock, lifetime);
+    TicketKeyRotator rotator =
+        new TicketKeyRotator(sessions, resumptionContext, ratchet, scheduler, clock, lifetime);
     // Fail at start, not later: the first installation must work.
     rotator.rotate(/* fromScheduler= */ false);
     return rotator;
@@ -288,7 +311,7 @@ public final class TicketKeyRotator implements AutoCloseable {
       }
       OpenSslSessionTicketKey[] keys = new OpenSslSessionTicketKey[window.size()];
       for (int i = 0; i < keys.length; i++) {
-        keys[i] = TicketKeys.toNetty(window.get(i));
+        keys[i] = TicketKeys.toNetty(window.get(i), resumptionContext);
       }
       sessions.setTicketKeys(keys);
       long current = window.get(0).epoch();
@@ -363,14 +386,14 @@ public final class TicketKeyRotator implements AutoCloseable {
     }
   }
 
-  static OpenSslSessionContext openSslServerSessions(SslContext context) {
+  static OpenSslServerSessionContext openSslServerSessions(SslContext context) {
     if (!context.isServer()) {
       throw new IllegalArgumentException(
           "ticket keys are a server setting: pass a server SslContext (SslContextBuilder.forServer),"
               + " not a client one");
     }
     SSLSessionContext sessions = context.sessionContext();
-    if (!(sessions instanceof OpenSslSessionContext)) {
+    if (!(sessions instanceof OpenSslServerSessionContext)) {
       throw new IllegalArgumentException(
           "ticket mode needs a server SslContext built with SslProvider.OPENSSL and"
               + " netty-tcnative-boringssl-static on the classpath (check OpenSsl.isAvailable());"
@@ -379,7 +402,7 @@ public final class TicketKeyRotator implements AutoCloseable {
               + " whose session context is "
               + (sessions == null ? "null" : sessions.getClass().getName()));
     }
-    return (OpenSslSessionContext) sessions;
+    return (OpenSslServerSessionContext) sessions;
   }
 
   /**
@@ -397,6 +420,7 @@ public final class TicketKeyRotator implements AutoCloseable {
   /** Redacted: names the installed epoch only. */
   @Override
   public String toString() {
-    return "TicketKeyRotator[epoch " + installedEpoch() + ", lifetime " + ticketLifetimeSeconds + " s]";
+    return "TicketKeyRotator[epoch " + installedEpoch() + ", lifetime " + ticketLifetimeSeconds
+        + " s, " + resumptionContext + "]";
   }
 }

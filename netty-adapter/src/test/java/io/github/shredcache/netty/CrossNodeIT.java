@@ -81,6 +81,7 @@ class CrossNodeIT {
           .isEqualTo(payload);
       TestServer.Handshake onA = nodeA.nextHandshake();
       assertThat(onA.resumption()).isEqualTo(Resumption.FULL);
+      nodes.awaitAnEntryInMemcached(); // node A writes asynchronously; the client comes back at once
 
       assertThat(JdkClientResumptionTest.echo(client, lb.port(), "TLSv1.2", payload))
           .isEqualTo(payload);

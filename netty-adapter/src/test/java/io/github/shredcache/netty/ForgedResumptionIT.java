@@ -83,11 +83,12 @@ class ForgedResumptionIT {
     String key = cluster.storeKey(first.sessionIdHex());
     byte[] genuineEntry = attacker.getBytes(key).orElseThrow();
 
-    // The attacker's forgery: our own session codec, our own cache code, its own key chain.
+    // The attacker's forgery: our own session codec, our own cache code, its own key chain, and
+    // the right context binding (it is not secret).
     byte[] chosen = new byte[48];
     Arrays.fill(chosen, (byte) 0x42);
-    byte[] state = SessionCodec.encode(3, 3, OpenSslProbe.CIPHER_ID, true, chosen, List.of(),
-        new Hashtable<Integer, byte[]>());
+    byte[] state = SessionCodec.encode(3, 3, OpenSslProbe.CIPHER_ID, true,
+        cluster.binding("localhost"), chosen, List.of(), new Hashtable<Integer, byte[]>());
     ReliabilityCluster.Node evil = cluster.startForeignNode();
     SessionId id = SessionId.of(HexFormat.of().parseHex(first.sessionIdHex()));
     evil.cache().put(id, state, Instant.now().plus(Duration.ofMinutes(4)));

@@ -16,8 +16,15 @@ final class OpenSslCli {
   }
 
   static String sClient(int port, String... extra) throws IOException, InterruptedException {
+    return sClientNamed(port, "localhost", extra);
+  }
+
+  /** As {@link #sClient}, sending {@code serverName} as SNI ({@code null}: no SNI). */
+  static String sClientNamed(int port, String serverName, String... extra)
+      throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of("openssl", "s_client", "-connect",
-        "127.0.0.1:" + port, "-servername", "localhost"));
+        "127.0.0.1:" + port));
+    cmd.addAll(serverName == null ? List.of("-noservername") : List.of("-servername", serverName));
     cmd.addAll(List.of(extra));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     p.getOutputStream().close(); // EOF on stdin: s_client closes after the handshake

@@ -75,6 +75,12 @@ final class ReliabilityCluster implements AutoCloseable {
     return new Node(server, cache);
   }
 
+  /** The context binding of this cluster's sessions for clients that sent {@code serverName}. */
+  byte[] binding(String serverName) {
+    return ResumptionContext.of(new java.security.cert.X509Certificate[] {cert.cert()},
+        io.netty.handler.ssl.ClientAuth.NONE).bind(serverName);
+  }
+
   /** The memcached key of a session ID (hex from openssl), as docs/ARCHITECTURE.md fixes it. */
   String storeKey(String sessionIdHex) throws Exception {
     byte[] digest = MessageDigest.getInstance("SHA-256").digest(HexFormat.of().parseHex(sessionIdHex));

@@ -30,7 +30,7 @@ class SessionCodecFuzzTest {
       assertThat(d.masterSecret).hasSize(SessionCodec.MASTER_SECRET_BYTES);
       assertThat(d.toString()).doesNotContain(hex(d.masterSecret));
       byte[] again = SessionCodec.encode(d.major, d.minor, d.cipherSuite, d.extendedMasterSecret,
-          d.masterSecret, d.peerCertificates, d.serverExtensions);
+          d.binding, d.masterSecret, d.peerCertificates, d.serverExtensions);
       // Same length: the format is canonical up to the order of the extensions.
       assertThat(again).hasSameSizeAs(input);
       SessionCodec.Decoded d2 = SessionCodec.decode(again);
@@ -39,6 +39,7 @@ class SessionCodecFuzzTest {
         assertThat(d2.minor).isEqualTo(d.minor);
         assertThat(d2.cipherSuite).isEqualTo(d.cipherSuite);
         assertThat(d2.extendedMasterSecret).isEqualTo(d.extendedMasterSecret);
+        assertThat(d2.binding).isEqualTo(d.binding);
         assertThat(Arrays.equals(d2.masterSecret, d.masterSecret)).isTrue();
         assertThat(d2.peerCertificates).containsExactlyElementsOf(d.peerCertificates);
         assertThat(d2.serverExtensions.keySet()).isEqualTo(d.serverExtensions.keySet());

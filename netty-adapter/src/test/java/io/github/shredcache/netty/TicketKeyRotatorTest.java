@@ -7,12 +7,14 @@ import io.github.shredcache.core.KeyRatchet;
 import io.github.shredcache.core.testing.FakeClock;
 import io.github.shredcache.core.testing.TestKeys;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -66,6 +68,10 @@ class TicketKeyRotatorTest {
     }
   }
 
+  private static ResumptionContext context() {
+    return ResumptionContext.of(new X509Certificate[] {cert.cert()}, ClientAuth.NONE);
+  }
+
   private static SslContext openSslServer(long sessionTimeoutSeconds) throws Exception {
     return SslContextBuilder.forServer(cert.certificate(), cert.privateKey())
         .sslProvider(SslProvider.OPENSSL)
@@ -79,7 +85,7 @@ class TicketKeyRotatorTest {
         SslContextBuilder.forServer(cert.certificate(), cert.privateKey())
             .sslProvider(SslProvider.JDK)
             .build();
-    assertThatThrownBy(() -> TicketKeyRotator.start(jdk, ratchet, scheduler))
+    assertThatThrownBy(() -> TicketKeyRotator.start(jdk, context(), ratchet, scheduler))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("SslProvider.OPENSSL")
         .hasMessageContaining("netty-tcnative");
@@ -101,7 +107,7 @@ class TicketKeyRotatorTest {
   @Test
   void rejectsAClientContext() throws Exception {
     SslContext client = SslContextBuilder.forClient().sslProvider(SslProvider.OPENSSL).build();
-    assertThatThrownBy(() -> TicketKeyRotator.start(client, ratchet, scheduler))
+    assertThatThrownBy(() -> TicketKeyRotator.start(client, context(), ratchet, scheduler))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("server");
   }
@@ -111,7 +117,7 @@ class TicketKeyRotatorTest {
   void ticketLifetimeIsTheRatchetsSessionLifetimeWhichFitsTheWindow(long contextTimeout)
       throws Exception {
     SslContext ctx = openSslServer(contextTimeout);
-    try (TicketKeyRotator rotator = TicketKeyRotator.start(ctx, ratchet, scheduler, clock)) {
+    try (TicketKeyRotator rotator = TicketKeyRotator.start(ctx, context(), ratchet, scheduler, clock)) {
       long window = ratchet.epochsBehind() * EPOCH.getSeconds();
       assertThat(ratchet.epochsBehind()).isEqualTo(3);
       assertThat(rotator.ticketLifetimeSeconds())
@@ -126,7 +132,7 @@ class TicketKeyRotatorTest {
     SslContext ctx = openSslServer(300);
     OpenSslSessionContext sessions = (OpenSslSessionContext) ctx.sessionContext();
     sessions.setSessionCacheEnabled(true);
-    try (TicketKeyRotator rotator = TicketKeyRotator.start(ctx, ratchet, scheduler, clock)) {
+    try (TicketKeyRotator rotator = TicketKeyRotator.start(ctx, context(), ratchet, scheduler, clock)) {
       assertThat(sessions.isSessionCacheEnabled()).isFalse();
       assertThat(rotator.installedEpoch()).isEqualTo(ratchet.currentEpoch());
     }
@@ -135,7 +141,7 @@ class TicketKeyRotatorTest {
   @Test
   void schedulesTheNextRotationJustAfterTheEpochBoundary() throws Exception {
     SslContext ctx = openSslServer(300);
-    try (TicketKeyRotator rotator = TicketKeyRotator.start(ctx, ratchet, scheduler, clock)) {
+    try (TicketKeyRotator rotator = TicketKeyRotator.start(ctx, context(), ratchet, scheduler, clock)) {
       assertThat(scheduler.getQueue()).hasSize(1);
       long delayMillis = ((Delayed) scheduler.getQueue().peek()).getDelay(TimeUnit.MILLISECONDS);
       long expected = Duration.ofSeconds(30).plus(TicketKeyRotator.BOUNDARY_MARGIN).toMillis();
@@ -150,7 +156,7 @@ class TicketKeyRotatorTest {
   @Test
   void closeStopsRotationsAndRotateNowThenFails() throws Exception {
     SslContext ctx = openSslServer(300);
-    TicketKeyRotator rotator = TicketKeyRotator.start(ctx, ratchet, scheduler, clock);
+    TicketKeyRotator rotator = TicketKeyRotator.start(ctx, context(), ratchet, scheduler, clock);
     rotator.close();
     rotator.close(); // idempotent
     assertThat(rotator.installedEpoch()).isEqualTo(Long.MIN_VALUE);
@@ -160,7 +166,7 @@ class TicketKeyRotatorTest {
   @Test
   void aFailedRotationLeavesNoRatchetKeyInstalledAndRetries() throws Exception {
     SslContext ctx = openSslServer(300);
-    try (TicketKeyRotator rotator = TicketKeyRotator.start(ctx, ratchet, scheduler, clock)) {
+    try (TicketKeyRotator rotator = TicketKeyRotator.start(ctx, context(), ratchet, scheduler, clock)) {
       ratchet.close();
       assertThatThrownBy(rotator::rotateNow).isInstanceOf(IllegalStateException.class);
       assertThat(rotator.installedEpoch()).isEqualTo(Long.MIN_VALUE);
@@ -171,9 +177,10 @@ class TicketKeyRotatorTest {
   @Test
   void toStringIsRedacted() throws Exception {
     SslContext ctx = openSslServer(300);
-    try (TicketKeyRotator rotator = TicketKeyRotator.start(ctx, ratchet, scheduler, clock)) {
+    try (TicketKeyRotator rotator = TicketKeyRotator.start(ctx, context(), ratchet, scheduler, clock)) {
       assertThat(rotator.toString())
-          .isEqualTo("TicketKeyRotator[epoch " + TestKeys.EPOCH_0 + ", lifetime 9000 s]");
+          .isEqualTo("TicketKeyRotator[epoch " + TestKeys.EPOCH_0 + ", lifetime 9000 s, "
+              + context() + "]");
     }
   }
 }

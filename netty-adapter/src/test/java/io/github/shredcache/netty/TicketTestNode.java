@@ -3,10 +3,10 @@ package io.github.shredcache.netty;
 import io.github.shredcache.core.KeyRatchet;
 import io.github.shredcache.core.KeyToken;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.InstantSource;
 
@@ -35,7 +35,7 @@ final class TicketTestNode implements AutoCloseable {
     this.server = server;
   }
 
-  /** Starts a node from {@code token} (which the ratchet destroys). */
+  /** Starts a node from {@code token} (which the ratchet destroys), without client auth. */
   static TicketTestNode start(
       String name,
       KeyToken token,
@@ -44,18 +44,25 @@ final class TicketTestNode implements AutoCloseable {
       SelfSignedCertificate cert,
       EventLoopGroup group)
       throws Exception {
-    KeyRatchet ratchet = KeyRatchet.fromToken(token, maxSessionLifetime, clock);
-    SslContext context = openSslServerContext(cert);
-    TicketKeyRotator rotator = TicketKeyRotator.start(context, ratchet, group, clock);
-    TicketTestServer server = TicketTestServer.start(context, group, name);
-    return new TicketTestNode(name, ratchet, context, rotator, server);
+    return start(name, token, maxSessionLifetime, clock,
+        TicketSslContexts.forServer(cert.key(), cert.cert()).build(),
+        ResumptionContext.of(new X509Certificate[] {cert.cert()}, ClientAuth.NONE), group);
   }
 
-  static SslContext openSslServerContext(SelfSignedCertificate cert) throws Exception {
-    return SslContextBuilder.forServer(cert.certificate(), cert.privateKey())
-        .sslProvider(SslProvider.OPENSSL)
-        .protocols("TLSv1.3", "TLSv1.2")
-        .build();
+  /** Starts a node over {@code context}, whose identity is {@code id}. */
+  static TicketTestNode start(
+      String name,
+      KeyToken token,
+      Duration maxSessionLifetime,
+      InstantSource clock,
+      SslContext context,
+      ResumptionContext id,
+      EventLoopGroup group)
+      throws Exception {
+    KeyRatchet ratchet = KeyRatchet.fromToken(token, maxSessionLifetime, clock);
+    TicketKeyRotator rotator = TicketKeyRotator.start(context, id, ratchet, group, clock);
+    TicketTestServer server = TicketTestServer.start(context, group, name);
+    return new TicketTestNode(name, ratchet, context, rotator, server);
   }
 
   int port() {

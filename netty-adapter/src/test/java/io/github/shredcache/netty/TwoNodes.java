@@ -58,6 +58,22 @@ final class TwoNodes implements AutoCloseable {
     return b.build();
   }
 
+  /**
+   * Waits until memcached holds at least one entry: node A writes it asynchronously after the
+   * handshake, and a client that comes straight back to node B may be faster.
+   */
+  void awaitAnEntryInMemcached() throws InterruptedException {
+    try (io.github.shredcache.memcached.testing.RawMemcachedClient raw = memcached.raw()) {
+      long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+      while (raw.keys().isEmpty()) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("no entry reached memcached within 10 s");
+        }
+        Thread.sleep(5); // poll interval
+      }
+    }
+  }
+
   @Override
   public void close() throws Exception {
     for (AutoCloseable c : closeables) {
