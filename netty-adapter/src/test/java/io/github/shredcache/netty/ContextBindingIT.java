@@ -88,8 +88,7 @@ class ContextBindingIT {
         .operationTimeout(Duration.ofSeconds(2)).build();
     SessionCache cache = Nodes.cache(token, store, Duration.ofSeconds(2));
     ShredcacheSslContextBuilder b = ShredcacheSslContextBuilder
-        .forServer(server.key(), server.cert()).sessionCache(cache)
-        .prefetchTimeout(Duration.ofSeconds(2));
+        .forServer(server.key(), server.cert()).sessionCache(cache);
     if (auth != ClientAuth.NONE) {
       b.clientAuth(auth).trustManager(clientCa.cert());
     }
