@@ -142,7 +142,9 @@ class ConcurrencyTest {
     pool.shutdown();
     assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
     assertThat(hits).isPositive();
-    assertThat(a.stats().storeErrors()).isZero();
+    // A seal whose epoch was erased while it ran is refused and counted (the session stays local);
+    // with the fake clock racing through 23 hours in 200 steps that can happen, but rarely.
+    assertThat(a.stats().storeErrors()).isLessThan(a.stats().puts() / 20);
     // Only causes a moving window and clock can produce; never an authentication failure.
     assertThat(b.stats().openFailures(OpenFailure.AUTHENTICATION)).isZero();
     assertThat(b.stats().openFailures(OpenFailure.MALFORMED)).isZero();
