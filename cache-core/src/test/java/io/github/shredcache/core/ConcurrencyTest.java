@@ -58,7 +58,6 @@ class ConcurrencyTest {
           assertThat(a.invalidate(own).get(10, TimeUnit.SECONDS)).isTrue();
           assertThat(a.peek(own)).isEmpty();
           assertThat(a.lookup(own).get(10, TimeUnit.SECONDS)).isEqualTo(LookupResult.MISS);
-          checks++;
 
           // Shared IDs: racing operations; anything handed out must be intact.
           int s = rnd.nextInt(SHARED_IDS);
@@ -67,7 +66,16 @@ class ConcurrencyTest {
           switch (rnd.nextInt(4)) {
             case 0 -> c.put(shared, TestKeys.state(s, 160), expires);
             case 1 -> c.invalidate(shared).get(10, TimeUnit.SECONDS);
-            case 2 -> assertThat(c.lookup(shared).get(10, TimeUnit.SECONDS)).isNotNull();
+            case 2 -> {
+              if (c.lookup(shared).get(10, TimeUnit.SECONDS) != LookupResult.MISS) {
+                Optional<SessionState> p = c.peek(shared); // may be gone again: a racing invalidate
+                if (p.isPresent()) {
+                  assertThat(p.get().toByteArray()).isEqualTo(TestKeys.state(s, 160));
+                  p.get().destroy();
+                  checks++;
+                }
+              }
+            }
             default -> {
               Optional<SessionState> p = c.peek(shared);
               if (p.isPresent()) {
@@ -88,7 +96,8 @@ class ConcurrencyTest {
     }
     pool.shutdown();
     assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
-    assertThat(checks).isGreaterThanOrEqualTo(THREADS * OPS);
+    // The racing half must really have raced: some shared sessions were found and were intact.
+    assertThat(checks).as("intact shared sessions handed out").isPositive();
     CacheStats sa = a.stats();
     assertThat(sa.openFailures().values().stream().mapToLong(Long::longValue).sum()).isZero();
     assertThat(b.stats().openFailures().values().stream().mapToLong(Long::longValue).sum()).isZero();

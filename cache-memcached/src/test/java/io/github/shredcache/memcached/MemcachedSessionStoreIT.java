@@ -205,8 +205,20 @@ class MemcachedSessionStoreIT {
   }
 
   @Test
-  void toStringShowsServersAndNeverThePassword() {
+  void toStringShowsServersAndTimeout() {
     assertThat(store.toString()).contains(memcached.address()).contains("PT0.05S");
+  }
+
+  @Test
+  void toStringOfAnAuthenticatedStoreNamesTheUserAndNeverThePassword() throws Exception {
+    String secret = "s3cret-" + System.nanoTime();
+    try (MemcachedProcess sasl = MemcachedProcess.builder().sasl("alice", secret).start();
+        MemcachedSessionStore authed = MemcachedSessionStore.builder().servers(sasl.address())
+            .credentials("alice", secret.toCharArray()).build()) {
+      await(authed.set("ns:sasl", new byte[] {1}, Duration.ofMinutes(1))); // it really logged in
+      assertThat(authed.toString()).contains(sasl.address()).contains("alice")
+          .doesNotContain(secret);
+    }
   }
 
   static <T> T await(CompletableFuture<T> f) throws Exception {

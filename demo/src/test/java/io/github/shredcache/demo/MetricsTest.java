@@ -66,8 +66,13 @@ class MetricsTest {
 
     // A later scrape sees new stats (snapshots are at most SNAPSHOT_MILLIS old).
     current.set(stats(11, 20, 30, 480001, 0));
-    Thread.sleep(NodeMetrics.SNAPSHOT_MILLIS + 50);
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
+        NodeMetrics.SNAPSHOT_MILLIS * 10L + 1000);
     s = metrics.scrape();
+    while (sample(s, "shredcache_cache_local_hits_total") != 11 && System.nanoTime() < deadline) {
+      java.util.concurrent.TimeUnit.MILLISECONDS.sleep(10); // poll interval: the snapshot ages out
+      s = metrics.scrape();
+    }
     assertThat(sample(s, "shredcache_cache_local_hits_total")).isEqualTo(11);
     assertThat(sample(s, "shredcache_keys_epoch")).isEqualTo(480001);
     assertThat(sample(s, "shredcache_keys_seals_current_epoch")).isZero();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.shredcache.memcached.testing.MemcachedProcess;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,15 +27,15 @@ class MemcachedRestartUnderLoadIT {
       ReliabilityCluster.Node a = cluster.startNode();
       ReliabilityCluster.Node b = cluster.startNode();
 
-      int[] before = rounds(a, b, "before");
+      int[] before = rounds(memcached, cluster, a, b, "before");
       memcached.kill();
-      int[] during = rounds(a, b, "during");
+      int[] during = rounds(memcached, cluster, a, b, "during");
       memcached.restart();
       int[] after = null;
       long restartedAt = System.nanoTime();
       double recoverySeconds = -1;
       for (int attempt = 0; attempt < 5; attempt++) { // the client reconnects in the background
-        after = rounds(a, b, "after");
+        after = rounds(memcached, cluster, a, b, "after");
         if (after[1] > 0) {
           recoverySeconds = (System.nanoTime() - restartedAt) / 1e9;
           break;
@@ -51,17 +52,35 @@ class MemcachedRestartUnderLoadIT {
   }
 
   /**
+   * Waits until memcached holds {@code key}, at most 1 s: while memcached is down the write fails
+   * and the round goes on without it.
+   */
+  private static void awaitStored(MemcachedProcess memcached, String key) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+    while (System.nanoTime() < deadline) {
+      try (io.github.shredcache.memcached.testing.RawMemcachedClient raw = memcached.raw()) {
+        if (raw.getBytes(key).isPresent()) {
+          return;
+        }
+      } catch (RuntimeException down) {
+        // memcached is down in the "during" phase: nothing will land
+      }
+      TimeUnit.MILLISECONDS.sleep(10); // poll interval
+    }
+  }
+
+  /**
    * {@link #ROUNDS_PER_PHASE} rounds of (full handshake on A, resumption attempt on B); a failed
    * TLS connection throws from {@link OpenSslProbe#connect}. Returns {connections, resumed}.
    */
-  private int[] rounds(ReliabilityCluster.Node a, ReliabilityCluster.Node b, String phase)
-      throws Exception {
+  private int[] rounds(MemcachedProcess memcached, ReliabilityCluster cluster,
+      ReliabilityCluster.Node a, ReliabilityCluster.Node b, String phase) throws Exception {
     int resumed = 0;
     for (int i = 0; i < ROUNDS_PER_PHASE; i++) {
       Path sess = dir.resolve(phase + i + ".pem");
-      OpenSslProbe.connect(a.port(), null, sess, dir);
+      OpenSslProbe.Result made = OpenSslProbe.connect(a.port(), null, sess, dir);
       assertThat(a.server().nextHandshake().success()).isTrue();
-      Thread.sleep(100); // let the asynchronous set land (or fail)
+      awaitStored(memcached, cluster.storeKey(made.sessionIdHex())); // A writes asynchronously
       OpenSslProbe.Result r = OpenSslProbe.connect(b.port(), sess, null, dir);
       assertThat(b.server().nextHandshake().success()).as("%s: TLS connection failed", phase).isTrue();
       resumed += r.reused() ? 1 : 0;

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * may only fail with a {@link SealedEntryException}; through the cache, every one is a miss plus
  * exactly one counted cause. (A poor man's fuzzer, seeded so failures reproduce.)
  */
-class SealedEntryFuzzTest {
+class StoreGarbageIsCountedMissTest {
   private final FakeClock clock = new FakeClock(TestKeys.START.plus(Duration.ofMinutes(1)));
   private final InMemorySessionStore store = new InMemorySessionStore(clock);
 
