@@ -103,6 +103,26 @@ public final class MemcachedSessionStore implements SessionStore {
   static final String PROBE_KEY_PREFIX = "shredcache-startup-probe:";
 
   private static final System.Logger LOG = System.getLogger(MemcachedSessionStore.class.getName());
+
+  static {
+    // spymemcached logs to stderr unless told otherwise, through a system property it reads once:
+    // route it to SLF4J when the application has it, else to java.util.logging. An application
+    // that set the property itself keeps its choice.
+    if (System.getProperty("net.spy.log.LoggerImpl") == null) {
+      System.setProperty("net.spy.log.LoggerImpl", classPresent("org.slf4j.LoggerFactory")
+          ? "net.spy.memcached.compat.log.SLF4JLogger"
+          : "net.spy.memcached.compat.log.SunLogger");
+    }
+  }
+
+  private static boolean classPresent(String name) {
+    try {
+      Class.forName(name, false, MemcachedSessionStore.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
+  }
   private static final AtomicInteger STORE_COUNTER = new AtomicInteger();
 
   private final MemcachedClient client;

@@ -45,7 +45,6 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
-    routeThirdPartyLogging();
     System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
   }
 
@@ -91,13 +90,6 @@ public final class Main implements Runnable {
     }
     err.flush();
     return CommandLine.ExitCode.SOFTWARE;
-  }
-
-  /** spymemcached logs to stderr by itself unless told to use SLF4J. */
-  static void routeThirdPartyLogging() {
-    if (System.getProperty("net.spy.log.LoggerImpl") == null) {
-      System.setProperty("net.spy.log.LoggerImpl", "net.spy.memcached.compat.log.SLF4JLogger");
-    }
   }
 
   /** Prints the project version from the jar manifest, if any. */
