@@ -144,7 +144,7 @@ final class Node implements AutoCloseable {
     NodeTls tls;
     try {
       tls = NodeTls.create(config.engine(), new NodeTls.Setup(
-          certFile, keyFile, cache, ratchet, config.sessionLifetime(), config.storeTimeout(), scheduler));
+          certFile, keyFile, cache, ratchet, config.sessionLifetime(), config.storeTimeout()));
     } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
       throw new UsageException("--cert/--key: cannot use them: " + e.getMessage());
     }

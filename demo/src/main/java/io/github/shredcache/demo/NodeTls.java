@@ -7,7 +7,6 @@ import io.netty.handler.ssl.SslHandler;
 import java.io.File;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.ScheduledExecutorService;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 
@@ -49,7 +48,6 @@ public interface NodeTls extends AutoCloseable {
    * @param ratchet the node's epoch key ratchet (e.g. for ticket keys)
    * @param sessionLifetime how long a session may be resumed
    * @param lookupTimeout how long a handshake may wait for the shared store
-   * @param scheduler a single-threaded scheduler for periodic work (e.g. key rotation)
    */
   record Setup(
       File certChainPem,
@@ -57,8 +55,7 @@ public interface NodeTls extends AutoCloseable {
       SessionCache cache,
       KeyRatchet ratchet,
       Duration sessionLifetime,
-      Duration lookupTimeout,
-      ScheduledExecutorService scheduler) {}
+      Duration lookupTimeout) {}
 
   /**
    * Returns the TLS setup for {@code engine}.

@@ -36,7 +36,8 @@ final class OpenSslNodeTls implements NodeTls {
   }
 
   /**
-   * Builds the OpenSSL server context and starts the ticket key rotation on the node's scheduler.
+   * Builds the OpenSSL server context and starts the ticket key rotation, which follows the node's
+   * ratchet.
    *
    * @throws UsageException if netty-tcnative cannot be loaded on this platform
    */
@@ -50,10 +51,11 @@ final class OpenSslNodeTls implements NodeTls {
     SslContext context = TicketSslContexts.forServer(setup.certChainPem(), setup.keyPem()).build();
     ResumptionContext id = ResumptionContext.of(readChain(setup.certChainPem()), ClientAuth.NONE);
     // Sets the session ID context from id, the ticket lifetime to the ratchet's session lifetime,
-    // and turns the stateful cache off; ticket keys are derived for id.
-    TicketKeyRotator rotator =
-        TicketKeyRotator.start(context, id, setup.ratchet(), setup.scheduler());
-    return new OpenSslNodeTls(context, rotator);
+    // and turns the stateful cache off; ticket keys are derived for id and follow the ratchet's
+    // epochs. Connections are served by the rotator's context: its handlers bound TLS 1.3 tickets
+    // to the lifetime and send them right after the handshake.
+    TicketKeyRotator rotator = TicketKeyRotator.start(context, id, setup.ratchet());
+    return new OpenSslNodeTls(rotator.sslContext(), rotator);
   }
 
   private static X509Certificate[] readChain(File pem) throws SSLException {

@@ -10,6 +10,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,6 +50,41 @@ class OpenSslNodeProcessIT {
             .contains("engine: openssl").contains("resumption: RESUMED_TICKET");
       }
       assertThat(a.err()).contains("ticket keys rotated: epoch");
+    }
+  }
+
+  /**
+   * {@code --session-lifetime} bounds TLS 1.3 tickets too: the ticket says it lives at most the
+   * lifetime, and no longer resumes on the other node once the lifetime has passed. (The server's
+   * own refusal of a ticket presented anyway, and the ticket sent without application data, are
+   * pinned down by the netty-adapter's TicketLifetimeIT.)
+   */
+  @Test
+  void sessionLifetimeBoundsTls13Tickets() throws Exception {
+    Path[] keys = NodeProcesses.keysAndCerts(dir);
+    String[] common = {"--engine", "openssl", "--key-token-file", keys[0].toString(),
+        "--cert", keys[1].toString(), "--key", keys[2].toString(), "--epoch-length", "1h",
+        "--session-lifetime", "3s"};
+    try (NodeProcess a = NodeProcess.start(concat(common, "--port", "0", "--node-name", "a"));
+        NodeProcess b = NodeProcess.start(concat(common, "--port", "0", "--node-name", "b"))) {
+      Path session = dir.resolve("session.pem");
+      assertThat(sClient(a.port, "-tls1_3", "-sess_out", session.toString()))
+          .contains("New, TLSv1.3");
+      long expiry = System.nanoTime() + Duration.ofMillis(4_200).toNanos();
+      Result text = NodeProcesses.run(List.of("openssl", "sess_id", "-in", session.toString(),
+          "-noout", "-text"), "", Duration.ofSeconds(30));
+      Matcher hint = Pattern.compile("lifetime hint: ([0-9]+)").matcher(text.out());
+      assertThat(hint.find()).as(text.out()).isTrue();
+      assertThat(Long.parseLong(hint.group(1))).isBetween(1L, 3L);
+
+      assertThat(sClient(b.port, "-tls1_3", "-sess_in", session.toString()))
+          .contains("Reused, TLSv1.3");
+      long left = expiry - System.nanoTime();
+      if (left > 0) {
+        Thread.sleep(TimeUnit.NANOSECONDS.toMillis(left)); // the passing of time is what is tested
+      }
+      assertThat(sClient(b.port, "-tls1_3", "-sess_in", session.toString()))
+          .contains("New, TLSv1.3").contains("resumption: FULL");
     }
   }
 

@@ -12,15 +12,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.internal.tcnative.SSL;
 import java.security.SecureRandom;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.InstantSource;
 import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSessionContext;
 import org.slf4j.Logger;
@@ -29,32 +21,34 @@ import org.slf4j.LoggerFactory;
 /**
  * Ticket mode: keeps the TLS session ticket keys of a Netty OpenSSL server context equal to the
  * ticket keys of the {@link KeyRatchet} window, so that every node started from tokens of one chain
- * resumes every other node's TLS 1.2 and TLS 1.3 tickets, and a ticket becomes undecryptable
- * everywhere once its epoch has left the window.
+ * resumes every other node's TLS 1.2 and TLS 1.3 tickets, and bounds every ticket by the session
+ * lifetime: no ticket resumes, on any node, once the lifetime has passed since the full handshake
+ * that made its session, and no ticket says it lives longer.
  *
  * <h3>Usage</h3>
  *
  * <pre>{@code
- * SslContext ctx = TicketSslContexts.forServer(certChainFile, keyFile)  // OpenSSL, ECDHE + AEAD
+ * SslContext openssl = TicketSslContexts.forServer(certChainFile, keyFile)  // OpenSSL, ECDHE + AEAD
  *     .build();
  * ResumptionContext id = ResumptionContext.of(certChain, ClientAuth.NONE);
- * TicketKeyRotator rotator = TicketKeyRotator.start(ctx, id, ratchet, eventLoopGroup);
- * ... serve with ctx.newHandler(alloc) ...
- * rotator.close();                        // before the context is released
+ * TicketKeyRotator rotator = TicketKeyRotator.start(openssl, id, ratchet);
+ * SslContext ctx = rotator.sslContext();   // serve with this one, e.g. ctx.newHandler(alloc)
+ * ...
+ * rotator.close();                         // before the context is released
  * }</pre>
  *
- * <h3>What it installs</h3>
+ * <h3>What it installs, and when</h3>
  *
- * <p>At start, at every epoch boundary (scheduled for {@code ratchet.startOf(current + 1)} plus a
- * small margin) and on {@link #rotateNow()}, it first calls {@link KeyRatchet#advance()} (so states
- * that left the window are zeroized before anything else happens), then installs the keys of
- * {@link KeyRatchet#ticketKeys()}, derived for the context's {@link ResumptionContext} (HKDF with
- * the identity as context label, so servers with other certificates or client authentication
- * settings have other keys), with {@link OpenSslSessionContext#setTicketKeys}: the current epoch's
- * keys first (they encrypt every new ticket), then the other epochs of the window {@code [e - R, e +
+ * <p>At start, every time the ratchet's window moves (an {@linkplain KeyRatchet#addEpochListener
+ * epoch listener}, run on the ratchet's own scheduler just after the states that left the window
+ * were zeroized) and on {@link #rotateNow()}, it installs the keys of {@link
+ * KeyRatchet#ticketKeys()}, derived for the context's {@link ResumptionContext} (HKDF with the
+ * identity as context label, so servers with other certificates or client authentication settings
+ * have other keys), with {@link OpenSslSessionContext#setTicketKeys}: the current epoch's keys
+ * first (they encrypt every new ticket), then the other epochs of the window {@code [e - R, e +
  * 1]}, newest first (they only decrypt; a ticket under one of them is accepted and re-issued under
- * the current key). {@code e + 1} is there for clock skew: a node whose clock is already in the next
- * epoch issues tickets that the others can open.
+ * the current key). {@code e + 1} is there for clock skew: a node whose clock is already in the
+ * next epoch issues tickets that the others can open. The rotator has no timer of its own.
  *
  * <p>At start it also:
  *
@@ -62,14 +56,11 @@ import org.slf4j.LoggerFactory;
  *   <li>sets the session ID context ({@code SSL_CTX_set_session_id_context}) to the {@link
  *       ResumptionContext}, so that BoringSSL refuses to resume, under this context, a session made
  *       under another one even if it could decrypt its ticket;
- *   <li>sets the session timeout ({@code sessionContext().setSessionTimeout}, which is the ticket
- *       lifetime BoringSSL writes into tickets and enforces on resumption) to {@code
- *       min(ratchet.maxSessionLifetime(), R * epochLength)}, replacing whatever the context had
- *       (Netty's default is 300 s): the ratchet's lifetime is the cluster's session lifetime, the
- *       one place to configure it. So no ticket outlives its key: a ticket issued in epoch {@code e}
- *       expires before {@code startOf(e + R + 1)}, the instant its key leaves the window. In TLS
- *       1.3 BoringSSL renews the lifetime of resumed sessions only up to the timeout counted from the
- *       original full handshake, so re-issued tickets do not stretch it either;
+ *   <li>sets the context's session timeout to the {@linkplain #ticketLifetimeSeconds() ticket
+ *       lifetime}, {@code min(ratchet.maxSessionLifetime(), R * epochLength)}, replacing whatever the
+ *       context had (Netty's default is 300 s): the ratchet's lifetime is the cluster's session
+ *       lifetime, the one place to configure it. BoringSSL writes this timeout into TLS 1.2 tickets
+ *       (as their lifetime hint and inside the encrypted session) and checks it on resumption;
  *   <li>turns the server's stateful session cache off ({@code setSessionCacheEnabled(false)}):
  *       ticket mode has one resumption mechanism and its secrets live only in tickets sealed under
  *       ratchet keys. The session-ID cache would keep each session's master secret in this node's
@@ -77,6 +68,39 @@ import org.slf4j.LoggerFactory;
  *       made the session (so cross-node behaviour would depend on the client), and would cost heap
  *       for nothing the tickets don't already give.
  * </ul>
+ *
+ * <h3>The lifetime of TLS 1.3 tickets: serve with {@link #sslContext()}</h3>
+ *
+ * <p>BoringSSL does not take a TLS 1.3 session's lifetime from the context's session timeout but
+ * from a separate setting ({@code SSL_CTX_set_session_psk_dhe_timeout}, 172,800 s by default) that
+ * netty-tcnative does not expose: a TLS 1.3 ticket from the context as built says it lives two days,
+ * and resumes for two days. The only place the lifetime can be set is the session of each
+ * connection, between the server's Finished and the client's, before BoringSSL mints the tickets.
+ * So serve with {@link #sslContext()}, not with the context passed to {@link #start}:
+ *
+ * <ul>
+ *   <li>every {@code newHandler(..)} of it returns an {@code SslHandler} over the context's own
+ *       OpenSSL engine that sets the session's lifetime to {@code min(its lifetime,}
+ *       {@link #ticketLifetimeSeconds()}{@code )} before every read of the handshake. A full
+ *       handshake's tickets then say (lifetime hint) and carry (inside the encrypted session, which
+ *       every node checks against its own clock) at most the ticket lifetime; a resumed session
+ *       keeps the remainder of its original lifetime, so re-issued tickets never stretch it.
+ *       BoringSSL counts in whole seconds, so a ticket stops resuming at most the lifetime after the
+ *       full handshake began, on every node;
+ *   <li>the same handler sends the TLS 1.3 tickets right after the handshake. BoringSSL holds them
+ *       back until the server writes application data, and Netty's {@code SslHandler} never asks
+ *       OpenSSL to write when it has no data, so a client that waits for its ticket (or a server
+ *       that only reads) would get none; the handler makes the zero-length write that releases them;
+ *   <li>engines from {@code newEngine(..)} (for frameworks that make their own {@code SslHandler},
+ *       as grpc-java does) cannot be reached at that point, so they issue and accept no tickets
+ *       ({@code SSL_OP_NO_TICKET}): their clients get a full handshake, never a ticket that
+ *       outlives the lifetime. Use the bc engine ({@link ShredcacheSslContext}) with such
+ *       frameworks.
+ * </ul>
+ *
+ * <p>A handler made from the context passed to {@link #start} still resumes tickets across nodes,
+ * but its TLS 1.3 tickets carry BoringSSL's two days; only the key window ({@code R + 1} epochs at
+ * most) bounds them.
  *
  * <h3>Security guarantees</h3>
  *
@@ -97,6 +121,11 @@ import org.slf4j.LoggerFactory;
  *       for entries sealed in memcached by the Bouncy Castle engine. In TLS 1.3 the ticket yields
  *       only the resumption secret, from which the original connection's traffic keys cannot be
  *       derived.
+ *   <li>Two bounds hold independently: a ticket resumes for at most the ticket lifetime (checked
+ *       by BoringSSL from the ticket's own contents, on every node), and it cannot be decrypted at
+ *       all once its epoch has left the window (a ticket issued in epoch {@code e} is dead
+ *       everywhere from {@code startOf(e + R + 1)}, when the ratchet erases {@code e}), whatever a
+ *       node's clock or handler says.
  *   <li>Erasure: the {@link TicketKeyMaterial} objects received from the ratchet, and the arrays
  *       copied out of them, are zeroized right after installation. What this class cannot erase:
  *       the clones that {@link OpenSslSessionTicketKey} makes (Netty copies arrays on the way in and
@@ -106,99 +135,68 @@ import org.slf4j.LoggerFactory;
  *       the Java copies are garbage and live until the GC overwrites them.
  * </ul>
  *
- * <p>Failure: if a rotation fails (for example the ratchet was closed), the ratchet-derived keys are
- * replaced by one random key known only to this node (tickets then resume only here), a warning is
- * logged, and the rotation is retried shortly after. Old ratchet keys are never left installed past
- * their epoch because of an error.
+ * <p>Failure: if a rotation fails (the ratchet was closed, or holds no state after refusing an
+ * implausible clock jump), the ratchet-derived keys are replaced by one random key known only to
+ * this node (tickets then resume only here), and a warning is logged. The next move of the window
+ * tries again, and so does {@link #rotateNow()}; there is no retry timer, because the failures the
+ * ratchet can cause last until its next epoch or for good. Old ratchet keys are never left
+ * installed past their epoch because of an error.
  *
  * <p>Thread-safe. Rotations are serialized; {@link OpenSslSessionContext#setTicketKeys} takes the
- * context's write lock only for the swap, so it is safe to run on a Netty event loop. Log lines
- * name epochs only, never keys.
+ * context's write lock only for the swap. Log lines name epochs only, never keys.
  */
 public final class TicketKeyRotator implements AutoCloseable {
 
   private static final Logger logger = LoggerFactory.getLogger(TicketKeyRotator.class);
 
-  /** How long after an epoch boundary the scheduled rotation runs (absorbs timer jitter). */
-  static final Duration BOUNDARY_MARGIN = Duration.ofMillis(200);
-
-  /** The shortest delay between two scheduled rotations (guards against a clock that lags). */
-  static final Duration MIN_DELAY = Duration.ofMillis(100);
-
-  /** The longest wait before retrying a failed rotation. */
-  static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(10);
-
-  private final OpenSslSessionContext sessions;
+  private final OpenSslServerSessionContext sessions;
   private final ResumptionContext resumptionContext;
   private final KeyRatchet ratchet;
-  private final ScheduledExecutorService scheduler;
-  private final InstantSource clock;
   private final int ticketLifetimeSeconds;
+  private final TicketServerContext servingContext;
 
   private final Object lock = new Object();
-  private ScheduledFuture<?> next; // guarded by lock
+  private KeyRatchet.Subscription subscription; // guarded by lock
   private boolean closed; // guarded by lock
   private long installedEpoch = Long.MIN_VALUE; // guarded by lock
 
   private TicketKeyRotator(
-      OpenSslSessionContext sessions,
+      SslContext opensslServerContext,
+      OpenSslServerSessionContext sessions,
       ResumptionContext resumptionContext,
       KeyRatchet ratchet,
-      ScheduledExecutorService scheduler,
-      InstantSource clock,
       int ticketLifetimeSeconds) {
     this.sessions = sessions;
     this.resumptionContext = resumptionContext;
     this.ratchet = ratchet;
-    this.scheduler = scheduler;
-    this.clock = clock;
     this.ticketLifetimeSeconds = ticketLifetimeSeconds;
+    this.servingContext = new TicketServerContext(opensslServerContext, ticketLifetimeSeconds);
   }
 
   /**
    * Configures {@code opensslServerContext} for ticket mode, installs the ticket keys of the current
-   * window and schedules the rotations on {@code scheduler}.
+   * window and follows the ratchet's window from then on.
    *
-   * <p>The rotator does not own the context, the ratchet or the scheduler: close the rotator before
-   * releasing the context or closing the ratchet.
+   * <p>The rotator does not own the context or the ratchet: close the rotator before releasing the
+   * context or closing the ratchet.
    *
    * @param opensslServerContext a server context built with {@link SslProvider#OPENSSL} (or {@link
    *     SslProvider#OPENSSL_REFCNT}), e.g. by {@link TicketSslContexts}; its session ID context is
-   *     set from {@code resumptionContext}, its session timeout to the ratchet's session lifetime,
-   *     and its stateful session cache is turned off
+   *     set from {@code resumptionContext}, its session timeout to the ticket lifetime, and its
+   *     stateful session cache is turned off. Serve with {@link #sslContext()}, not with this one
    * @param resumptionContext the identity of {@code opensslServerContext}: made from the same
    *     certificate chain, client authentication mode and client CA certificates. Tickets resume
    *     only on contexts started with an equal identity
-   * @param ratchet the node's ratchet; its clock decides the current epoch. Rotations are scheduled
-   *     with the system clock: a ratchet on another clock is still rotated, but possibly late (use
-   *     {@link #rotateNow()} after moving such a clock)
-   * @param scheduler runs the rotations at epoch boundaries (a Netty event loop group will do)
+   * @param ratchet the node's ratchet: its lifetime is the ticket lifetime, and it notifies the
+   *     rotator on its own scheduler every time its window moves
    * @throws IllegalArgumentException if the context is a client context or not an OpenSSL one
+   * @throws RuntimeException what the ratchet or Netty threw while installing the first keys
    */
   public static TicketKeyRotator start(
-      SslContext opensslServerContext,
-      ResumptionContext resumptionContext,
-      KeyRatchet ratchet,
-      ScheduledExecutorService scheduler) {
-    return start(opensslServerContext, resumptionContext, ratchet, scheduler, Clock.systemUTC());
-  }
-
-  /**
-   * As {@link #start(SslContext, ResumptionContext, KeyRatchet, ScheduledExecutorService)}, with
-   * the clock used to compute the delay until the next epoch boundary; it must be the ratchet's
-   * clock.
-   */
-  static TicketKeyRotator start(
-      SslContext opensslServerContext,
-      ResumptionContext resumptionContext,
-      KeyRatchet ratchet,
-      ScheduledExecutorService scheduler,
-      InstantSource clock) {
+      SslContext opensslServerContext, ResumptionContext resumptionContext, KeyRatchet ratchet) {
     requireNonNull(opensslServerContext, "opensslServerContext");
     requireNonNull(resumptionContext, "resumptionContext");
     requireNonNull(ratchet, "ratchet");
-    requireNonNull(scheduler, "scheduler");
-    requireNonNull(clock, "clock");
     OpenSslServerSessionContext sessions = openSslServerSessions(opensslServerContext);
 
     int lifetime = ticketLifetimeSeconds(ratchet);
@@ -209,27 +207,61 @@ public final class TicketKeyRotator implements AutoCloseable {
     sessions.setSessionTimeout(lifetime);
 
     TicketKeyRotator rotator =
-        new TicketKeyRotator(sessions, resumptionContext, ratchet, scheduler, clock, lifetime);
-    // Fail at start, not later: the first installation must work.
-    rotator.rotate(/* fromScheduler= */ false);
+        new TicketKeyRotator(opensslServerContext, sessions, resumptionContext, ratchet, lifetime);
+    // Subscribe first, so that a move of the window during the first installation is not missed.
+    synchronized (rotator.lock) {
+      rotator.subscription = ratchet.addEpochListener(epoch -> rotator.onEpoch());
+    }
+    try {
+      // Fail at start, not later: the first installation must work.
+      rotator.rotateNow();
+    } catch (RuntimeException e) {
+      rotator.close();
+      throw e;
+    }
     return rotator;
   }
 
   /**
-   * Moves the ratchet to the clock's epoch and installs the window's ticket keys now, then
-   * reschedules the next rotation. Useful after a clock step or in tests.
+   * Returns the context to serve with: the OpenSSL context passed to {@link #start}, whose {@code
+   * newHandler(..)} handlers bound each TLS 1.3 session to the ticket lifetime and send its tickets
+   * right after the handshake, and whose {@code newEngine(..)} engines issue and accept no tickets
+   * (see the class documentation). It shares the OpenSSL context's session context, cipher suites
+   * and ALPN settings. Stays usable after {@link #close()} (tickets then resume on this node only).
+   */
+  public SslContext sslContext() {
+    return servingContext;
+  }
+
+  /**
+   * Moves the ratchet to the clock's epoch and installs the window's ticket keys now. The rotator
+   * does this by itself whenever the window moves; useful after setting a clock in tests.
    *
    * @throws IllegalStateException if the rotator was closed
    * @throws RuntimeException what the ratchet or Netty threw; the context then holds a random
    *     node-local key until the next successful rotation
    */
   public void rotateNow() {
-    rotate(/* fromScheduler= */ false);
+    synchronized (lock) {
+      if (closed) {
+        throw new IllegalStateException("ticket key rotator was closed");
+      }
+      try {
+        ratchet.advance();
+      } catch (RuntimeException e) {
+        failedLocked(e);
+        throw e;
+      }
+      RuntimeException failure = rotateLocked();
+      if (failure != null) {
+        throw failure;
+      }
+    }
   }
 
   /**
-   * Returns the ticket lifetime set on the context, in seconds: {@code min(maxSessionLifetime, R *
-   * epochLength)} of the ratchet.
+   * Returns the ticket lifetime, in seconds: {@code min(maxSessionLifetime, R * epochLength)} of the
+   * ratchet. No ticket from {@link #sslContext()}'s handlers says or gets more.
    */
   public int ticketLifetimeSeconds() {
     return ticketLifetimeSeconds;
@@ -243,9 +275,9 @@ public final class TicketKeyRotator implements AutoCloseable {
   }
 
   /**
-   * Stops the rotations and replaces the installed ratchet keys with a random key known only to
-   * this node, so that ratchet-derived keys do not outlive the rotator inside the context. Does not
-   * close the ratchet or the scheduler. Idempotent.
+   * Stops following the ratchet and replaces the installed ratchet keys with a random key known
+   * only to this node, so that ratchet-derived keys do not outlive the rotator inside the context.
+   * Does not close the ratchet or the context. Idempotent.
    */
   @Override
   public void close() {
@@ -254,9 +286,9 @@ public final class TicketKeyRotator implements AutoCloseable {
         return;
       }
       closed = true;
-      if (next != null) {
-        next.cancel(false);
-        next = null;
+      if (subscription != null) {
+        subscription.close();
+        subscription = null;
       }
       try {
         installNodeLocalKey();
@@ -268,42 +300,40 @@ public final class TicketKeyRotator implements AutoCloseable {
     }
   }
 
-  private void rotate(boolean fromScheduler) {
+  /** On the ratchet's scheduler, after the window moved: never throws. */
+  private void onEpoch() {
     synchronized (lock) {
-      if (closed) {
-        if (fromScheduler) {
-          return;
-        }
-        throw new IllegalStateException("ticket key rotator was closed");
+      if (!closed) {
+        rotateLocked();
       }
-      try {
-        installWindow();
-      } catch (RuntimeException e) {
-        installedEpoch = Long.MIN_VALUE;
-        try {
-          installNodeLocalKey();
-        } catch (RuntimeException suppressed) {
-          e.addSuppressed(suppressed);
-        }
-        Duration retry = retryDelay();
-        logger.warn(
-            "ticket key rotation failed ({}); a node-local random ticket key is installed,"
-                + " retrying in {} ms",
-            e.getClass().getName(),
-            retry.toMillis());
-        scheduleLocked(retry);
-        if (fromScheduler) {
-          return;
-        }
-        throw e;
-      }
-      scheduleLocked(delayToNextBoundary());
     }
   }
 
+  /** Installs the window, or on failure the node-local key; returns the failure, if any. */
+  private RuntimeException rotateLocked() {
+    try {
+      installWindow();
+      return null;
+    } catch (RuntimeException e) {
+      failedLocked(e);
+      return e;
+    }
+  }
+
+  private void failedLocked(RuntimeException e) {
+    installedEpoch = Long.MIN_VALUE;
+    try {
+      installNodeLocalKey();
+    } catch (RuntimeException suppressed) {
+      e.addSuppressed(suppressed);
+    }
+    logger.warn(
+        "ticket key rotation failed ({}); a node-local random ticket key is installed until the"
+            + " next epoch boundary or rotateNow()",
+        e.getClass().getName());
+  }
+
   private void installWindow() {
-    // Erase first: states that left the window are gone before anything is derived.
-    ratchet.advance();
     List<TicketKeyMaterial> window = ratchet.ticketKeys();
     try {
       if (window.isEmpty()) {
@@ -337,32 +367,6 @@ public final class TicketKeyRotator implements AutoCloseable {
 
   private void installNodeLocalKey() {
     sessions.setTicketKeys(TicketKeys.random(new SecureRandom()));
-  }
-
-  private void scheduleLocked(Duration delay) {
-    if (next != null) {
-      next.cancel(false);
-    }
-    try {
-      next =
-          scheduler.schedule(
-              () -> rotate(/* fromScheduler= */ true), delay.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (RejectedExecutionException e) {
-      next = null;
-      logger.warn("ticket key rotation could not be scheduled: the scheduler is shut down");
-    }
-  }
-
-  private Duration delayToNextBoundary() {
-    Instant boundary = ratchet.startOf(ratchet.currentEpoch() + 1).plus(BOUNDARY_MARGIN);
-    Duration delay = Duration.between(clock.instant(), boundary);
-    return delay.compareTo(MIN_DELAY) < 0 ? MIN_DELAY : delay;
-  }
-
-  private Duration retryDelay() {
-    Duration quarterEpoch = ratchet.epochLength().dividedBy(4);
-    Duration retry = quarterEpoch.compareTo(MAX_RETRY_DELAY) > 0 ? MAX_RETRY_DELAY : quarterEpoch;
-    return retry.compareTo(MIN_DELAY) < 0 ? MIN_DELAY : retry;
   }
 
   /**

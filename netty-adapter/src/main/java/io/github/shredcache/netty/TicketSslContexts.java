@@ -18,9 +18,10 @@ import java.util.List;
  * authentication settings.
  *
  * <pre>{@code
- * SslContext ctx = TicketSslContexts.forServer(chainPem, keyPem).build();
- * TicketKeyRotator rotator = TicketKeyRotator.start(ctx,
- *     ResumptionContext.of(chain, ClientAuth.NONE), ratchet, eventLoopGroup);
+ * SslContext openssl = TicketSslContexts.forServer(chainPem, keyPem).build();
+ * TicketKeyRotator rotator = TicketKeyRotator.start(openssl,
+ *     ResumptionContext.of(chain, ClientAuth.NONE), ratchet);
+ * SslContext ctx = rotator.sslContext();   // serve with this one
  * }</pre>
  */
 public final class TicketSslContexts {

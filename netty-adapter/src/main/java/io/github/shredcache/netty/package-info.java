@@ -26,9 +26,13 @@
  *
  * <ul>
  *   <li>{@link io.github.shredcache.netty.TicketKeyRotator}: keeps an OpenSSL server context's
- *       session ticket keys equal to the ratchet's window, rotating at every epoch boundary, so
- *       that TLS 1.2 and TLS 1.3 tickets resume on every node and die everywhere when their epoch
- *       leaves the window. Thread-safe.
+ *       session ticket keys equal to the ratchet's window, rotating whenever the ratchet's window
+ *       moves, so that TLS 1.2 and TLS 1.3 tickets resume on every node and die everywhere when
+ *       their epoch leaves the window. Serve with its {@code sslContext()}: its handlers bound
+ *       every ticket by the session lifetime and send TLS 1.3 tickets right after the handshake.
+ *       Thread-safe.
+ *   <li>{@link io.github.shredcache.netty.TicketSslContexts}: OpenSSL server builders preset with
+ *       the suite policy of the bc engine.
  * </ul>
  *
  * <h2>Boundaries</h2>
@@ -36,9 +40,11 @@
  * <p>The public API uses Netty's public types only ({@code SslContext}, {@code SslHandler}, {@code
  * ByteBufAllocator}, {@code ClientAuth}) and the JDK's ({@code SSLEngine}, {@code SSLSession}).
  * Bouncy Castle, netty-tcnative and Netty-internal hooks stay inside this package: engines from
- * {@code newEngine(..)} use Netty's package-private asynchronous-task hook to hold the ClientHello,
- * and fall back to a local-cache-only handshake (with one warning) if a Netty version lacks it;
- * {@code newHandler(..)} needs nothing beyond Netty's public API. Secrets are never logged or put
+ * {@code ShredcacheSslContext.newEngine(..)} use Netty's package-private asynchronous-task hook to
+ * hold the ClientHello, and fall back to a local-cache-only handshake (with one warning) if a Netty
+ * version lacks it; its {@code newHandler(..)} needs nothing beyond Netty's public API. Ticket
+ * mode's handlers call netty-tcnative on their own OpenSSL engine to bound the TLS 1.3 session
+ * lifetime and send its tickets. Secrets are never logged or put
  * into {@code toString()} or exception messages.
  */
 package io.github.shredcache.netty;

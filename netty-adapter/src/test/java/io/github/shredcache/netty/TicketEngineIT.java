@@ -2,10 +2,6 @@ package io.github.shredcache.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.OpenSslSessionTicketKey;
 import io.netty.handler.ssl.SslContext;
@@ -15,8 +11,7 @@ import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -30,23 +25,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TicketEngineIT {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private static EventLoopGroup group;
-  private static SelfSignedCertificate cert;
+  @RegisterExtension static final TicketTestEnv env = new TicketTestEnv(1);
 
   @TempDir Path dir;
 
-  @BeforeAll
-  static void setUp() throws Exception {
-    OpenSsl.ensureAvailability();
-    group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    cert = SelfSignedCertificate.builder().fqdn("localhost").algorithm("EC").bits(256).build();
-  }
 
-  @AfterAll
-  static void tearDown() {
-    group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
-    cert.delete();
-  }
 
   static SslContext openSslServer(SelfSignedCertificate cert, OpenSslSessionTicketKey... keys)
       throws Exception {
@@ -67,9 +50,9 @@ class TicketEngineIT {
     SecureRandom random = new SecureRandom();
     OpenSslSessionTicketKey k1 = TicketKeys.random(random);
     OpenSslSessionTicketKey k2 = TicketKeys.random(random);
-    try (TicketTestServer a = TicketTestServer.start(openSslServer(cert, k1), group, "A");
-        TicketTestServer b = TicketTestServer.start(openSslServer(cert, k2, k1), group, "B");
-        TicketTestServer c = TicketTestServer.start(openSslServer(cert, k2), group, "C")) {
+    try (TicketTestServer a = TicketTestServer.start(openSslServer(env.cert(), k1), env.group(), "A");
+        TicketTestServer b = TicketTestServer.start(openSslServer(env.cert(), k2, k1), env.group(), "B");
+        TicketTestServer c = TicketTestServer.start(openSslServer(env.cert(), k2), env.group(), "C")) {
       Path session = dir.resolve("session.pem");
 
       TicketOpenSslClient.Result first = TicketOpenSslClient.connect(a.port(), version, null, session);

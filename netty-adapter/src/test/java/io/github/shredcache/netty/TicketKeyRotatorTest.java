@@ -5,20 +5,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.shredcache.core.KeyRatchet;
 import io.github.shredcache.core.testing.FakeClock;
+import io.github.shredcache.core.testing.FakeScheduler;
 import io.github.shredcache.core.testing.TestKeys;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslSessionContext;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
+import io.netty.internal.tcnative.SSL;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.concurrent.Delayed;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLEngine;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -34,7 +35,7 @@ class TicketKeyRotatorTest {
   private static final Duration LIFETIME = Duration.ofMinutes(150); // R = 3
 
   private static SelfSignedCertificate cert;
-  private ScheduledThreadPoolExecutor scheduler;
+  private FakeScheduler scheduler;
   private FakeClock clock;
   private KeyRatchet ratchet;
 
@@ -51,16 +52,14 @@ class TicketKeyRotatorTest {
 
   @BeforeEach
   void setUp() {
-    scheduler = new ScheduledThreadPoolExecutor(1);
-    scheduler.setRemoveOnCancelPolicy(true);
-    // 30 s before the end of EPOCH_0.
+    // 30 s before the end of EPOCH_0; the ratchet moves on the fake scheduler only.
     clock = new FakeClock(TestKeys.START.plus(EPOCH).minusSeconds(30));
-    ratchet = KeyRatchet.fromToken(TestKeys.tokenA(clock), LIFETIME, clock);
+    scheduler = new FakeScheduler(clock);
+    ratchet = KeyRatchet.fromToken(TestKeys.tokenA(clock), LIFETIME, clock, scheduler);
   }
 
   @AfterEach
   void tearDown() {
-    scheduler.shutdownNow();
     try {
       ratchet.close();
     } catch (IllegalStateException alreadyClosed) {
@@ -85,7 +84,7 @@ class TicketKeyRotatorTest {
         SslContextBuilder.forServer(cert.certificate(), cert.privateKey())
             .sslProvider(SslProvider.JDK)
             .build();
-    assertThatThrownBy(() -> TicketKeyRotator.start(jdk, context(), ratchet, scheduler))
+    assertThatThrownBy(() -> TicketKeyRotator.start(jdk, context(), ratchet))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("SslProvider.OPENSSL")
         .hasMessageContaining("netty-tcnative");
@@ -107,7 +106,7 @@ class TicketKeyRotatorTest {
   @Test
   void rejectsAClientContext() throws Exception {
     SslContext client = SslContextBuilder.forClient().sslProvider(SslProvider.OPENSSL).build();
-    assertThatThrownBy(() -> TicketKeyRotator.start(client, context(), ratchet, scheduler))
+    assertThatThrownBy(() -> TicketKeyRotator.start(client, context(), ratchet))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("server");
   }
@@ -117,7 +116,7 @@ class TicketKeyRotatorTest {
   void ticketLifetimeIsTheRatchetsSessionLifetimeWhichFitsTheWindow(long contextTimeout)
       throws Exception {
     SslContext ctx = openSslServer(contextTimeout);
-    try (TicketKeyRotator rotator = TicketKeyRotator.start(ctx, context(), ratchet, scheduler, clock)) {
+    try (TicketKeyRotator rotator = TicketKeyRotator.start(ctx, context(), ratchet)) {
       long window = ratchet.epochsBehind() * EPOCH.getSeconds();
       assertThat(ratchet.epochsBehind()).isEqualTo(3);
       assertThat(rotator.ticketLifetimeSeconds())
@@ -132,52 +131,96 @@ class TicketKeyRotatorTest {
     SslContext ctx = openSslServer(300);
     OpenSslSessionContext sessions = (OpenSslSessionContext) ctx.sessionContext();
     sessions.setSessionCacheEnabled(true);
-    try (TicketKeyRotator rotator = TicketKeyRotator.start(ctx, context(), ratchet, scheduler, clock)) {
+    try (TicketKeyRotator rotator = TicketKeyRotator.start(ctx, context(), ratchet)) {
       assertThat(sessions.isSessionCacheEnabled()).isFalse();
       assertThat(rotator.installedEpoch()).isEqualTo(ratchet.currentEpoch());
     }
   }
 
   @Test
-  void schedulesTheNextRotationJustAfterTheEpochBoundary() throws Exception {
+  void rotatesWhenTheRatchetsWindowMovesWithNoTimerOfItsOwn() throws Exception {
     SslContext ctx = openSslServer(300);
-    try (TicketKeyRotator rotator = TicketKeyRotator.start(ctx, context(), ratchet, scheduler, clock)) {
-      assertThat(scheduler.getQueue()).hasSize(1);
-      long delayMillis = ((Delayed) scheduler.getQueue().peek()).getDelay(TimeUnit.MILLISECONDS);
-      long expected = Duration.ofSeconds(30).plus(TicketKeyRotator.BOUNDARY_MARGIN).toMillis();
-      assertThat(delayMillis).isBetween(expected - 20_000, expected); // slack for a loaded machine
+    try (TicketKeyRotator rotator = TicketKeyRotator.start(ctx, context(), ratchet)) {
+      scheduler.runDue();
+      assertThat(rotator.installedEpoch()).isEqualTo(TestKeys.EPOCH_0);
+      assertThat(scheduler.pending()).as("the ratchet's next tick only").isEqualTo(1);
 
-      rotator.rotateNow(); // replaces the pending rotation, does not add one
-      assertThat(scheduler.getQueue()).hasSize(1);
+      scheduler.advance(Duration.ofSeconds(31)); // past the boundary: the ratchet ticks
+      assertThat(rotator.installedEpoch()).isEqualTo(TestKeys.EPOCH_0 + 1);
+      scheduler.advance(EPOCH);
+      assertThat(rotator.installedEpoch()).isEqualTo(TestKeys.EPOCH_0 + 2);
+      assertThat(scheduler.pending()).isEqualTo(1);
     }
-    assertThat(scheduler.getQueue()).isEmpty();
   }
 
   @Test
-  void closeStopsRotationsAndRotateNowThenFails() throws Exception {
+  void closeUnsubscribesAndRotateNowThenFails() throws Exception {
     SslContext ctx = openSslServer(300);
-    TicketKeyRotator rotator = TicketKeyRotator.start(ctx, context(), ratchet, scheduler, clock);
+    TicketKeyRotator rotator = TicketKeyRotator.start(ctx, context(), ratchet);
     rotator.close();
     rotator.close(); // idempotent
+    assertThat(rotator.installedEpoch()).isEqualTo(Long.MIN_VALUE);
+    scheduler.advance(EPOCH); // the window moves; nothing installs ratchet keys any more
     assertThat(rotator.installedEpoch()).isEqualTo(Long.MIN_VALUE);
     assertThatThrownBy(rotator::rotateNow).isInstanceOf(IllegalStateException.class);
   }
 
   @Test
-  void aFailedRotationLeavesNoRatchetKeyInstalledAndRetries() throws Exception {
+  void aFailedRotationLeavesNoRatchetKeyInstalled() throws Exception {
     SslContext ctx = openSslServer(300);
-    try (TicketKeyRotator rotator = TicketKeyRotator.start(ctx, context(), ratchet, scheduler, clock)) {
+    try (TicketKeyRotator rotator = TicketKeyRotator.start(ctx, context(), ratchet)) {
       ratchet.close();
       assertThatThrownBy(rotator::rotateNow).isInstanceOf(IllegalStateException.class);
       assertThat(rotator.installedEpoch()).isEqualTo(Long.MIN_VALUE);
-      assertThat(scheduler.getQueue()).hasSize(1); // the retry
+      assertThat(scheduler.pending()).as("no retry timer").isZero();
+    }
+  }
+
+  /**
+   * A refused clock jump erases every state: the epoch notification that follows cannot install
+   * ratchet keys, so a node-local key replaces the old ones at once (no exception escapes to the
+   * ratchet's scheduler).
+   */
+  @Test
+  void aRotationFailingOnTheRatchetsSchedulerInstallsTheNodeLocalKey() throws Exception {
+    SslContext ctx = openSslServer(300);
+    try (TicketKeyRotator rotator = TicketKeyRotator.start(ctx, context(), ratchet)) {
+      clock.set(clock.instant().plus(EPOCH.multipliedBy(KeyRatchet.MAX_CATCH_UP_EPOCHS + 10)));
+      scheduler.runDue();
+      assertThat(rotator.installedEpoch()).isEqualTo(Long.MIN_VALUE);
+    }
+  }
+
+  @Test
+  void servingContextHandlersBoundTicketsAndItsEnginesIssueNone() throws Exception {
+    SslContext ctx = openSslServer(300);
+    try (TicketKeyRotator rotator = TicketKeyRotator.start(ctx, context(), ratchet)) {
+      SslContext serving = rotator.sslContext();
+      assertThat(serving.isServer()).isTrue();
+      assertThat(serving.sessionContext()).isSameAs(ctx.sessionContext());
+      assertThat(serving.cipherSuites()).isEqualTo(ctx.cipherSuites());
+
+      SslHandler handler = serving.newHandler(ByteBufAllocator.DEFAULT);
+      assertThat(handler).isInstanceOf(TicketSslHandler.class);
+      assertThat(handler.engine()).isInstanceOf(ReferenceCountedOpenSslEngine.class);
+      assertThat(noTicket(handler.engine())).isFalse();
+
+      assertThat(noTicket(serving.newEngine(ByteBufAllocator.DEFAULT))).isTrue();
+      assertThat(noTicket(serving.newEngine(ByteBufAllocator.DEFAULT, "localhost", 443))).isTrue();
+    }
+  }
+
+  private static boolean noTicket(SSLEngine engine) {
+    ReferenceCountedOpenSslEngine openssl = (ReferenceCountedOpenSslEngine) engine;
+    synchronized (openssl) {
+      return (SSL.getOptions(openssl.sslPointer()) & SSL.SSL_OP_NO_TICKET) != 0;
     }
   }
 
   @Test
   void toStringIsRedacted() throws Exception {
     SslContext ctx = openSslServer(300);
-    try (TicketKeyRotator rotator = TicketKeyRotator.start(ctx, context(), ratchet, scheduler, clock)) {
+    try (TicketKeyRotator rotator = TicketKeyRotator.start(ctx, context(), ratchet)) {
       assertThat(rotator.toString())
           .isEqualTo("TicketKeyRotator[epoch " + TestKeys.EPOCH_0 + ", lifetime 9000 s, "
               + context() + "]");

@@ -5,7 +5,9 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -19,6 +21,12 @@ import java.util.regex.Pattern;
 final class TicketOpenSslClient {
 
   private static final Pattern SUMMARY = Pattern.compile("^(New|Reused), (TLSv1\\.[0-9])", Pattern.MULTILINE);
+  private static final Pattern HINT =
+      Pattern.compile("TLS session ticket lifetime hint: ([0-9]+) \\(seconds\\)");
+  private static final String PEM_BEGIN = "-----BEGIN SSL SESSION PARAMETERS-----";
+  private static final String PEM_END = "-----END SSL SESSION PARAMETERS-----";
+  /** The explicit [9] tag of OpenSSL's SSL_SESSION ASN.1: the ticket lifetime hint. */
+  private static final int HINT_TAG = 0xa9;
   private static final long TIMEOUT_SECONDS = 15;
 
   /** What the client printed: the summary line, and its whole output for failure messages. */
@@ -80,5 +88,116 @@ final class TicketOpenSslClient {
       }
       Files.deleteIfExists(log);
     }
+  }
+
+  /**
+   * Connects with {@code version}, sends nothing and keeps the connection open until a session
+   * (for TLS 1.3: a NewSessionTicket) has been written to {@code sessOut} or {@code timeout} passed.
+   *
+   * @return whether the session arrived
+   */
+  static boolean ticketWithoutSending(int port, String version, Path sessOut, Duration timeout)
+      throws IOException, InterruptedException {
+    List<String> cmd = List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port, version,
+        "-ign_eof", "-servername", "localhost", "-sess_out", sessOut.toString());
+    Files.deleteIfExists(sessOut);
+    Path log = Files.createTempFile("s_client", ".log");
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try (OutputStream stdin = p.getOutputStream()) { // open and silent until the end
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (System.nanoTime() < deadline && p.isAlive()) {
+        if (Files.exists(sessOut) && Files.size(sessOut) > 0) {
+          return true;
+        }
+        Thread.sleep(20);
+      }
+      return Files.exists(sessOut) && Files.size(sessOut) > 0;
+    } finally {
+      p.destroyForcibly();
+      p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      Files.deleteIfExists(log);
+    }
+  }
+
+  /**
+   * Returns the ticket lifetime hint of the session in {@code session}, in seconds, as {@code
+   * openssl sess_id -text} prints it.
+   *
+   * @throws AssertionError if the session has no hint (no ticket)
+   */
+  static long lifetimeHintSeconds(Path session) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("openssl", "sess_id", "-in", session.toString(), "-noout",
+        "-text").redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("openssl sess_id did not finish");
+    }
+    Matcher m = HINT.matcher(out);
+    if (!m.find()) {
+      throw new AssertionError("no ticket lifetime hint in " + session + ":\n" + out);
+    }
+    return Long.parseLong(m.group(1));
+  }
+
+  /**
+   * Writes to {@code out} the session of {@code session} with its ticket lifetime hint raised to
+   * 127 s if it was shorter, and returns {@code out}. OpenSSL's client does not offer a TLS 1.3
+   * ticket older than its hint; with the raised hint it presents an expired ticket, as a client
+   * that ignores the hint (or replays a recorded ticket) would, so the server must refuse it on its
+   * own.
+   */
+  static Path ignoringLifetimeHint(Path session, Path out) throws IOException {
+    String pem = Files.readString(session, StandardCharsets.US_ASCII);
+    int begin = pem.indexOf(PEM_BEGIN);
+    int end = pem.indexOf(PEM_END);
+    if (begin < 0 || end < begin) {
+      throw new AssertionError("not an OpenSSL session file: " + session);
+    }
+    byte[] der = Base64.getMimeDecoder().decode(pem.substring(begin + PEM_BEGIN.length(), end));
+    // SEQUENCE { fields... }: walk the top-level fields to [9] { INTEGER hint }.
+    int i = 1 + lengthOfLength(der, 1);
+    boolean found = false;
+    while (i < der.length) {
+      int tag = der[i] & 0xff;
+      int contentLength = length(der, i + 1);
+      int content = i + 1 + lengthOfLength(der, i + 1);
+      if (tag == HINT_TAG) {
+        found = true;
+        // INTEGER of one byte: the hint is below 128 s; raise it in place.
+        if (der[content] == 0x02 && der[content + 1] == 1) {
+          der[content + 2] = 0x7f;
+        }
+      }
+      i = content + contentLength;
+    }
+    if (!found) {
+      throw new AssertionError("the session in " + session + " has no ticket lifetime hint");
+    }
+    String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+        .encodeToString(der);
+    Files.writeString(out, PEM_BEGIN + "\n" + body + "\n" + PEM_END + "\n",
+        StandardCharsets.US_ASCII);
+    return out;
+  }
+
+  /** The number of bytes of the DER length at {@code at} (1 for short form). */
+  private static int lengthOfLength(byte[] der, int at) {
+    int first = der[at] & 0xff;
+    return first < 0x80 ? 1 : 1 + (first & 0x7f);
+  }
+
+  /** The DER length at {@code at}. */
+  private static int length(byte[] der, int at) {
+    int first = der[at] & 0xff;
+    if (first < 0x80) {
+      return first;
+    }
+    int n = 0;
+    for (int k = 1; k <= (first & 0x7f); k++) {
+      n = (n << 8) | (der[at + k] & 0xff);
+    }
+    return n;
   }
 }

@@ -3,19 +3,12 @@ package io.github.shredcache.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.shredcache.core.KeyToken;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.handler.ssl.OpenSsl;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -32,26 +25,14 @@ class TicketResumptionIT {
   private static final Duration LIFETIME = Duration.ofMinutes(30);
   private static final InstantSource CLOCK = Clock.systemUTC();
 
-  private static EventLoopGroup group;
-  private static SelfSignedCertificate cert;
+  @RegisterExtension static final TicketTestEnv env = new TicketTestEnv(1);
 
   @TempDir Path dir;
 
-  @BeforeAll
-  static void setUp() throws Exception {
-    OpenSsl.ensureAvailability();
-    group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    cert = SelfSignedCertificate.builder().fqdn("localhost").algorithm("EC").bits(256).build();
-  }
 
-  @AfterAll
-  static void tearDown() {
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    cert.delete();
-  }
 
   private static TicketTestNode node(String name, KeyToken token) throws Exception {
-    return TicketTestNode.start(name, token, LIFETIME, CLOCK, cert, group);
+    return TicketTestNode.start(name, token, LIFETIME, CLOCK, env.cert(), env.group());
   }
 
   @ParameterizedTest(name = "openssl s_client {0}")
@@ -87,7 +68,7 @@ class TicketResumptionIT {
     KeyToken sameChain = chain.advanceTo(chain.epoch());
     try (TicketTestNode a = node("A", chain);
         TicketTestNode b = node("B", sameChain)) {
-      TicketJdkClient client = new TicketJdkClient(group, protocol, cert.cert());
+      TicketJdkClient client = new TicketJdkClient(env.group(), protocol, env.cert().cert());
 
       assertThat(client.get(a.port(), WAIT)).contains("served by A");
       TicketTestServer.Handshake full = a.server.nextHandshake(WAIT);

@@ -2,55 +2,40 @@ package io.github.shredcache.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.shredcache.core.KeyRatchet;
 import io.github.shredcache.core.KeyToken;
 import io.github.shredcache.core.testing.FakeClock;
+import io.github.shredcache.core.testing.FakeScheduler;
 import io.github.shredcache.core.testing.TestKeys;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.handler.ssl.OpenSsl;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Rotation: a ticket issued in epoch e resumes on another node in e + 1 and up to e + R, and is
- * refused (a full handshake, not an error) once e has left the window; the scheduler rotates at
- * real epoch boundaries on its own.
+ * refused (a full handshake, not an error) once e has left the window; the rotation follows the
+ * ratchet's own epoch ticks, on a fake scheduler and at real epoch boundaries.
  */
 class TicketRotationIT {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private static EventLoopGroup group;
-  private static SelfSignedCertificate cert;
+  @RegisterExtension static final TicketTestEnv env = new TicketTestEnv(2);
 
   @TempDir Path dir;
 
-  @BeforeAll
-  static void setUp() throws Exception {
-    OpenSsl.ensureAvailability();
-    group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-    cert = SelfSignedCertificate.builder().fqdn("localhost").algorithm("EC").bits(256).build();
-  }
 
-  @AfterAll
-  static void tearDown() {
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    cert.delete();
-  }
 
   /**
-   * Fake time moves the ratchets (BoringSSL's own ticket lifetime check uses real time, which
-   * barely moves here): what refuses the old ticket is the key leaving the window, nothing else.
+   * Fake time moves the ratchets on a fake scheduler, and their epoch ticks rotate the keys
+   * (BoringSSL's own ticket lifetime check uses real time, which barely moves here): what refuses
+   * the old ticket is the key leaving the window, nothing else.
    */
   @ParameterizedTest(name = "openssl s_client {0}")
   @ValueSource(strings = {"-tls1_3", "-tls1_2"})
@@ -59,8 +44,11 @@ class TicketRotationIT {
     Duration epoch = TestKeys.EPOCH_LENGTH;
     Duration lifetime = epoch.multipliedBy(2); // R = 2: window [e - 2, e + 1]
     FakeClock clock = new FakeClock(TestKeys.START.plusSeconds(1));
-    try (TicketTestNode a = TicketTestNode.start("A", TestKeys.tokenA(clock), lifetime, clock, cert, group);
-        TicketTestNode b = TicketTestNode.start("B", TestKeys.tokenA(clock), lifetime, clock, cert, group)) {
+    FakeScheduler scheduler = new FakeScheduler(clock);
+    try (TicketTestNode a = TicketTestNode.start("A",
+            KeyRatchet.fromToken(TestKeys.tokenA(clock), lifetime, clock, scheduler), env.cert(), env.group());
+        TicketTestNode b = TicketTestNode.start("B",
+            KeyRatchet.fromToken(TestKeys.tokenA(clock), lifetime, clock, scheduler), env.cert(), env.group())) {
       long e = TestKeys.EPOCH_0;
       assertThat(a.rotator.installedEpoch()).isEqualTo(e);
       assertThat(a.ratchet.epochsBehind()).isEqualTo(2);
@@ -69,18 +57,16 @@ class TicketRotationIT {
       a.server.nextHandshake(WAIT);
 
       for (int later = 1; later <= 2; later++) {
-        clock.advance(epoch);
-        a.rotator.rotateNow();
-        b.rotator.rotateNow();
+        scheduler.advance(epoch); // both ratchets tick at the boundary; the rotators follow
+        assertThat(a.rotator.installedEpoch()).isEqualTo(e + later);
         assertThat(b.rotator.installedEpoch()).isEqualTo(e + later);
         TicketOpenSslClient.Result r = TicketOpenSslClient.connect(b.port(), version, session, null);
         assertThat(r.reused()).as("epoch e + %s: %s", later, r.output()).isTrue();
         assertThat(b.server.nextHandshake(WAIT).reused()).isTrue();
       }
 
-      clock.advance(epoch); // e + 3: e has left [e + 1, e + 4]
-      a.rotator.rotateNow();
-      b.rotator.rotateNow();
+      scheduler.advance(epoch); // e + 3: e has left [e + 1, e + 4]
+      assertThat(b.rotator.installedEpoch()).isEqualTo(e + 3);
       for (TicketTestNode node : new TicketTestNode[] {a, b}) {
         TicketOpenSslClient.Result r = TicketOpenSslClient.connect(node.port(), version, session, null);
         assertThat(r.kind()).as("%s in e + 3: %s", node.name, r.output()).isEqualTo("New");
@@ -97,8 +83,10 @@ class TicketRotationIT {
     Duration lifetime = TestKeys.LIFETIME;
     FakeClock behind = new FakeClock(TestKeys.START.plusSeconds(1));
     FakeClock ahead = new FakeClock(TestKeys.START.plus(TestKeys.EPOCH_LENGTH).plusSeconds(1));
-    try (TicketTestNode slow = TicketTestNode.start("slow", TestKeys.tokenA(behind), lifetime, behind, cert, group);
-        TicketTestNode fast = TicketTestNode.start("fast", TestKeys.tokenA(ahead), lifetime, ahead, cert, group)) {
+    try (TicketTestNode slow = TicketTestNode.start("slow", KeyRatchet.fromToken(
+            TestKeys.tokenA(behind), lifetime, behind, new FakeScheduler(behind)), env.cert(), env.group());
+        TicketTestNode fast = TicketTestNode.start("fast", KeyRatchet.fromToken(
+            TestKeys.tokenA(ahead), lifetime, ahead, new FakeScheduler(ahead)), env.cert(), env.group())) {
       assertThat(fast.rotator.installedEpoch()).isEqualTo(slow.rotator.installedEpoch() + 1);
       Path session = dir.resolve("ahead.session");
       TicketOpenSslClient.connect(fast.port(), "-tls1_3", null, session);
@@ -109,7 +97,7 @@ class TicketRotationIT {
     }
   }
 
-  /** Real time, 2 s epochs: the scheduler moves to the next epoch without rotateNow. */
+  /** Real time, 2 s epochs: the ratchet's own scheduler moves the keys to the next epoch. */
   @Test
   void schedulerRotatesAtRealEpochBoundaries() throws Exception {
     Duration epoch = Duration.ofSeconds(2);
@@ -117,8 +105,8 @@ class TicketRotationIT {
     InstantSource clock = Clock.systemUTC();
     KeyToken chain = KeyToken.generate(epoch, clock);
     KeyToken sameChain = chain.advanceTo(chain.epoch());
-    try (TicketTestNode a = TicketTestNode.start("A", chain, lifetime, clock, cert, group);
-        TicketTestNode b = TicketTestNode.start("B", sameChain, lifetime, clock, cert, group)) {
+    try (TicketTestNode a = TicketTestNode.start("A", chain, lifetime, clock, env.cert(), env.group());
+        TicketTestNode b = TicketTestNode.start("B", sameChain, lifetime, clock, env.cert(), env.group())) {
       Path session = dir.resolve("real-time.session");
       TicketOpenSslClient.connect(a.port(), "-tls1_3", null, session);
       a.server.nextHandshake(WAIT);

@@ -12,7 +12,8 @@ import java.time.InstantSource;
 
 /**
  * A ticket-mode node for tests: its own OpenSSL server context, ratchet and rotator, behind a
- * {@link TicketTestServer} on its own port.
+ * {@link TicketTestServer} on its own port that serves with {@link TicketKeyRotator#sslContext()}.
+ * Closing the node closes its ratchet.
  */
 final class TicketTestNode implements AutoCloseable {
 
@@ -35,7 +36,10 @@ final class TicketTestNode implements AutoCloseable {
     this.server = server;
   }
 
-  /** Starts a node from {@code token} (which the ratchet destroys), without client auth. */
+  /**
+   * Starts a node from {@code token} (which the ratchet destroys), without client auth, on the
+   * library's ratchet scheduler (real time).
+   */
   static TicketTestNode start(
       String name,
       KeyToken token,
@@ -44,12 +48,17 @@ final class TicketTestNode implements AutoCloseable {
       SelfSignedCertificate cert,
       EventLoopGroup group)
       throws Exception {
-    return start(name, token, maxSessionLifetime, clock,
-        TicketSslContexts.forServer(cert.key(), cert.cert()).build(),
-        ResumptionContext.of(new X509Certificate[] {cert.cert()}, ClientAuth.NONE), group);
+    return start(name, KeyRatchet.fromToken(token, maxSessionLifetime, clock), cert, group);
   }
 
-  /** Starts a node over {@code context}, whose identity is {@code id}. */
+  /** Starts a node over {@code ratchet} (e.g. one on a fake clock and scheduler), without client auth. */
+  static TicketTestNode start(
+      String name, KeyRatchet ratchet, SelfSignedCertificate cert, EventLoopGroup group)
+      throws Exception {
+    return start(name, ratchet, openSslContext(cert), identity(cert), group);
+  }
+
+  /** Starts a node over {@code context}, whose identity is {@code id}, on real time. */
   static TicketTestNode start(
       String name,
       KeyToken token,
@@ -59,10 +68,30 @@ final class TicketTestNode implements AutoCloseable {
       ResumptionContext id,
       EventLoopGroup group)
       throws Exception {
-    KeyRatchet ratchet = KeyRatchet.fromToken(token, maxSessionLifetime, clock);
-    TicketKeyRotator rotator = TicketKeyRotator.start(context, id, ratchet, group, clock);
-    TicketTestServer server = TicketTestServer.start(context, group, name);
+    return start(name, KeyRatchet.fromToken(token, maxSessionLifetime, clock), context, id, group);
+  }
+
+  /** Starts a node over {@code ratchet} and {@code context}, whose identity is {@code id}. */
+  static TicketTestNode start(
+      String name,
+      KeyRatchet ratchet,
+      SslContext context,
+      ResumptionContext id,
+      EventLoopGroup group)
+      throws Exception {
+    TicketKeyRotator rotator = TicketKeyRotator.start(context, id, ratchet);
+    TicketTestServer server = TicketTestServer.start(rotator.sslContext(), group, name);
     return new TicketTestNode(name, ratchet, context, rotator, server);
+  }
+
+  /** Ticket mode's OpenSSL server context for {@code cert}, as {@link TicketSslContexts} presets it. */
+  static SslContext openSslContext(SelfSignedCertificate cert) throws Exception {
+    return TicketSslContexts.forServer(cert.key(), cert.cert()).build();
+  }
+
+  /** The identity of {@link #openSslContext}. */
+  static ResumptionContext identity(SelfSignedCertificate cert) {
+    return ResumptionContext.of(new X509Certificate[] {cert.cert()}, ClientAuth.NONE);
   }
 
   int port() {

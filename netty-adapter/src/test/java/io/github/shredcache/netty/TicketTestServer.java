@@ -40,8 +40,8 @@ final class TicketTestServer implements AutoCloseable {
   private final Channel channel;
   private final BlockingQueue<Handshake> handshakes = new LinkedBlockingQueue<>();
 
-  private TicketTestServer(SslContext context, EventLoopGroup group, String name)
-      throws InterruptedException {
+  private TicketTestServer(SslContext context, EventLoopGroup group, String name,
+      boolean ownHandler) throws InterruptedException {
     channel =
         new ServerBootstrap()
             .group(group)
@@ -50,7 +50,9 @@ final class TicketTestServer implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
-                    ch.pipeline().addLast("ssl", context.newHandler(ch.alloc()));
+                    ch.pipeline().addLast("ssl", ownHandler
+                        ? new SslHandler(context.newEngine(ch.alloc()))
+                        : context.newHandler(ch.alloc()));
                     ch.pipeline().addLast(new Responder(name));
                   }
                 })
@@ -59,9 +61,19 @@ final class TicketTestServer implements AutoCloseable {
             .channel();
   }
 
+  /** Serves with {@code context.newHandler(alloc)}, as plain Netty and Reactor Netty do. */
   static TicketTestServer start(SslContext context, EventLoopGroup group, String name)
       throws InterruptedException {
-    return new TicketTestServer(context, group, name);
+    return new TicketTestServer(context, group, name, false);
+  }
+
+  /**
+   * Serves with an {@code SslHandler} of its own around {@code context.newEngine(alloc)}, as
+   * grpc-java does.
+   */
+  static TicketTestServer startWithOwnHandlers(SslContext context, EventLoopGroup group,
+      String name) throws InterruptedException {
+    return new TicketTestServer(context, group, name, true);
   }
 
   int port() {
