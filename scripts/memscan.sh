@@ -2,11 +2,16 @@
 # Memory scans, long version. One demo node (Bouncy Castle TLS) on its own memcached,
 # keys with 2 s epochs and a 2 s session lifetime. N openssl TLS 1.2 sessions (master secrets
 # from -keylogfile), each resumed once; then we wait until the sessions expired and their epoch
-# keys left the window (erased). Then we count, in memcached's memory, in heap dumps of the node
+# keys left the window (erased), and make one control session (a seal under the current epoch's
+# key). Then we count, in memcached's memory, in heap dumps of the node
 # (jcmd GC.heap_dump, live objects and -all) and in the node's whole process memory:
 #   - the sessions' 48-byte master secrets,
 #   - the ratchet states of the erased epochs (derived here from the token, in Python, so no
-#     copy of them is made in the node), and, as a control, those of the epochs still held.
+#     copy of them is made in the node), and, as a control, those of the epochs still held,
+#   - the sealing keys HKDF-Expand(S_e, "shredcache/v1 seal", 32) of the erased epochs and, as a
+#     control, of the held ones, as bytes and as AES round-key words (the JDK keeps the key
+#     schedule as ints: little-endian in process memory; heap dumps write ints big-endian, so
+#     there they match the byte form).
 # Needs root (or ptrace rights) for /proc/PID/mem. Loopback only; stops what it started by PID.
 #
 # Usage: scripts/memscan.sh [SESSIONS]     (after: mvn -B -DskipTests package)
@@ -41,6 +46,11 @@ for i in $(seq "$N"); do
 done
 echo "sessions: $N, resumed: $reused"
 sleep 10   # lifetime 2 s; epochs of 2 s, window [e-1, e+1]: every session's epoch key erased
+# Control: one more session now, so that the current epoch's sealing key exists in the node
+# (sealing keys are derived on first use; an idle node has none).
+timeout 20 openssl s_client -connect "127.0.0.1:$NP" -tls1_2 -servername localhost \
+  < /dev/null > "$WORK/control.txt" 2>&1 || true
+grep -q '^New' "$WORK/control.txt" || { echo "control session failed" >&2; cat "$WORK/control.txt" >&2; exit 1; }
 jcmd "$NODE" GC.heap_info > "$WORK/heap_info.txt" 2>&1 || true
 T_LIVE=$(date +%s)
 jcmd "$NODE" GC.heap_dump "$WORK/live.hprof" > /dev/null
@@ -55,8 +65,13 @@ secrets = [bytes.fromhex(m) for m in re.findall(r"^CLIENT_RANDOM \S+ (\S+)$", op
 _, ep_s, ep0, st = open(f"{work}/token").read().strip().split(":")
 ep_s, ep0 = int(ep_s), int(ep0)
 state = base64.urlsafe_b64decode(st + "=")
-def step(s):  # HKDF-Expand(S, "shredcache/v1 ratchet", 32) with HMAC-SHA256: T(1)
-    return hmac.new(s, b"shredcache/v1 ratchet" + b"\x01", hashlib.sha256).digest()
+def expand(s, label):  # HKDF-Expand(S, label, 32) with HMAC-SHA256: T(1)
+    return hmac.new(s, label + b"\x01", hashlib.sha256).digest()
+def step(s):
+    return expand(s, b"shredcache/v1 ratchet")
+def seal_forms(s):  # the sealing key, as bytes and as little-endian 32-bit words
+    k = expand(s, b"shredcache/v1 seal")
+    return [k, b"".join(k[i:i + 4][::-1] for i in range(0, 32, 4))]
 t_proc = int(time.time())
 now = t_proc // ep_s
 states = {}
@@ -113,6 +128,8 @@ rows = [
   ("master secrets (%d sessions)" % len(secrets), secrets),
   ("erased epoch states (%d epochs)" % len(erased), list(erased.values())),
   ("held epoch states (control, %d)" % len(held), list(held.values())),
+  ("erased sealing keys (%d epochs)" % len(erased), [f for v in erased.values() for f in seal_forms(v)]),
+  ("held sealing keys (control, %d)" % len(held), [f for v in held.values() for f in seal_forms(v)]),
   ("token text, ASCII (String/byte[])", [token_b64]),
   ("token text, UTF-16 (char[])", [st.encode("utf-16-le")]),
 ]

@@ -21,7 +21,7 @@ final class BcNodeTls implements NodeTls {
 
   static NodeTls create(Setup setup) throws SSLException {
     try {
-      return new BcNodeTls(ShredcacheSslContextBuilder.forServer(setup.certChainPem(), setup.keyPem())
+      return new BcNodeTls(ShredcacheSslContextBuilder.forServer(setup.key(), setup.certChainArray())
           .sessionCache(setup.cache())
           .build());
     } catch (IllegalStateException e) {

@@ -1,13 +1,10 @@
 package io.github.shredcache.demo;
 
-import io.netty.handler.ssl.util.SelfSignedCertificate;
+import io.github.shredcache.demo.ServerCertificate.Algorithm;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.cert.CertificateException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,8 +13,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code certs}: writes a self-signed certificate for {@code localhost} ({@code cert.pem}) and its
- * private key ({@code key.pem}, mode 600) so that every node of a demo serves the same one. Demo
- * use only.
+ * private key ({@code key.pem}) so that every node of a demo serves the same one. The key is made in
+ * memory and written only to {@code key.pem}, a file created with mode 600 (no temporary copy
+ * elsewhere). Demo use only.
  */
 @Command(
     name = "certs",
@@ -27,9 +25,6 @@ import picocli.CommandLine.Spec;
       "Pass them to every node with --cert DIR/cert.pem --key DIR/key.pem. For demos and tests only."
     })
 final class CertsCommand implements Callable<Integer> {
-  /** Key algorithms offered. */
-  enum Algorithm { EC, RSA }
-
   @Spec CommandSpec spec;
 
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory to write cert.pem and key.pem into (created if missing).")
@@ -42,38 +37,17 @@ final class CertsCommand implements Callable<Integer> {
   String fqdn;
 
   @Override
-  public Integer call() throws IOException, CertificateException {
+  public Integer call() throws IOException {
     if (Files.exists(out) && !Files.isDirectory(out)) {
       throw new UsageException("--out " + out + ": exists and is not a directory");
     }
     Files.createDirectories(out);
-    SelfSignedCertificate ssc = generate(algorithm, fqdn);
-    try {
-      Path cert = out.resolve("cert.pem");
-      Path key = out.resolve("key.pem");
-      Files.copy(ssc.certificate().toPath(), cert, StandardCopyOption.REPLACE_EXISTING);
-      Files.copy(ssc.privateKey().toPath(), key, StandardCopyOption.REPLACE_EXISTING);
-      try {
-        Files.setPosixFilePermissions(cert, PosixFilePermissions.fromString("rw-r--r--"));
-        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
-      } catch (UnsupportedOperationException ignored) {
-        // not a POSIX file system: leave the default permissions
-      }
-      PrintWriter w = spec.commandLine().getOut();
-      w.println("wrote " + cert + " and " + key + " (" + algorithm + ", " + fqdn + ")");
-      w.flush();
-    } finally {
-      ssc.delete();
-    }
+    Path cert = out.resolve("cert.pem");
+    Path key = out.resolve("key.pem");
+    ServerCertificate.selfSigned(algorithm, fqdn).writePem(cert, key);
+    PrintWriter w = spec.commandLine().getOut();
+    w.println("wrote " + cert + " and " + key + " (" + algorithm + ", " + fqdn + ")");
+    w.flush();
     return 0;
-  }
-
-  /** Makes a throwaway self-signed certificate; the caller deletes its temporary files. */
-  static SelfSignedCertificate generate(Algorithm algorithm, String fqdn) throws CertificateException {
-    return SelfSignedCertificate.builder()
-        .fqdn(fqdn)
-        .algorithm(algorithm == Algorithm.EC ? "EC" : "RSA")
-        .bits(algorithm == Algorithm.EC ? 256 : 2048)
-        .build();
   }
 }

@@ -23,7 +23,7 @@ final class JdkNodeTls implements NodeTls {
   private final Map<SSLEngine, Long> createdAtMillis = Collections.synchronizedMap(new WeakHashMap<>());
 
   JdkNodeTls(Setup setup) throws SSLException {
-    this.context = SslContextBuilder.forServer(setup.certChainPem(), setup.keyPem())
+    this.context = SslContextBuilder.forServer(setup.key(), setup.certChainArray())
         .sslProvider(SslProvider.JDK)
         .protocols("TLSv1.3", "TLSv1.2")
         .sessionTimeout(setup.sessionLifetime().getSeconds())

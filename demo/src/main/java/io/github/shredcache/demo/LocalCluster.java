@@ -1,7 +1,6 @@
 package io.github.shredcache.demo;
 
 import io.github.shredcache.core.KeyToken;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -17,7 +16,6 @@ import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -222,20 +220,9 @@ final class LocalCluster implements AutoCloseable {
   }
 
   private void writeCertificate(Path dir) throws Exception {
-    SelfSignedCertificate ssc = CertsCommand.generate(CertsCommand.Algorithm.EC, "localhost");
-    try {
-      certFile = dir.resolve("cert.pem");
-      Files.copy(ssc.certificate().toPath(), certFile, StandardCopyOption.REPLACE_EXISTING);
-      Path key = dir.resolve("key.pem");
-      Files.copy(ssc.privateKey().toPath(), key, StandardCopyOption.REPLACE_EXISTING);
-      try {
-        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
-      } catch (UnsupportedOperationException ignored) {
-        // not POSIX: the directory is private anyway
-      }
-    } finally {
-      ssc.delete();
-    }
+    certFile = dir.resolve("cert.pem");
+    ServerCertificate.selfSigned(ServerCertificate.Algorithm.EC, "localhost")
+        .writePem(certFile, dir.resolve("key.pem"));
   }
 
   /** Writes a secret file readable by the owner only. */
@@ -394,7 +381,7 @@ final class LocalCluster implements AutoCloseable {
       @Override
       public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
         String n = file.getFileName().toString();
-        if (n.equals("token") || n.equals("key.pem")) {
+        if (n.equals("token") || n.equals("key.pem") || n.endsWith(".new")) {
           SecretFiles.overwriteAndDelete(file);
         } else {
           Files.delete(file);

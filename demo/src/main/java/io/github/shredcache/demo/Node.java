@@ -14,9 +14,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import java.io.File;
 import java.net.InetSocketAddress;
 import java.time.InstantSource;
 import java.util.ArrayDeque;
@@ -127,16 +125,12 @@ final class Node implements AutoCloseable {
     });
     resources.push(scheduler::shutdownNow);
 
-    File certFile;
-    File keyFile;
+    ServerCertificate identity;
     if (config.cert() != null) {
-      certFile = config.cert().toFile();
-      keyFile = config.key().toFile();
+      identity = ServerCertificate.read(config.cert(), config.key());
     } else {
-      SelfSignedCertificate ssc = CertsCommand.generate(CertsCommand.Algorithm.EC, "localhost");
-      resources.push(ssc::delete);
-      certFile = ssc.certificate();
-      keyFile = ssc.privateKey();
+      // Made in memory: no key file is written anywhere.
+      identity = ServerCertificate.selfSigned(ServerCertificate.Algorithm.EC, "localhost");
       log.warn("no --cert/--key: serving a throwaway self-signed certificate for localhost;"
           + " nodes of a cluster must share one (make it with 'certs --out DIR')");
     }
@@ -144,7 +138,7 @@ final class Node implements AutoCloseable {
     NodeTls tls;
     try {
       tls = NodeTls.create(config.engine(), new NodeTls.Setup(
-          certFile, keyFile, cache, ratchet, config.sessionLifetime(), config.storeTimeout()));
+          identity.key(), identity.chain(), cache, ratchet, config.sessionLifetime(), config.storeTimeout()));
     } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
       throw new UsageException("--cert/--key: cannot use them: " + e.getMessage());
     }

@@ -4,8 +4,10 @@ import io.github.shredcache.core.KeyRatchet;
 import io.github.shredcache.core.SessionCache;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.SslHandler;
-import java.io.File;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
@@ -40,22 +42,45 @@ public interface NodeTls extends AutoCloseable {
   }
 
   /**
-   * What an engine may use. The node owns all of it; engines must not close any of it.
+   * What an engine may use. The node owns all of it; engines must not close any of it. The key and
+   * certificates are in memory (read from the PEM files once, or generated): engines hand them to
+   * their TLS context and write no file. {@link #toString()} does not show the key.
    *
-   * @param certChainPem the certificate chain, PEM
-   * @param keyPem the private key, PEM (PKCS#8)
+   * @param key the private key
+   * @param certChain the certificate chain, leaf first
    * @param cache the node's session cache (cluster-wide, sealed entries)
    * @param ratchet the node's epoch key ratchet (e.g. for ticket keys)
    * @param sessionLifetime how long a session may be resumed
    * @param lookupTimeout how long a handshake may wait for the shared store
    */
   record Setup(
-      File certChainPem,
-      File keyPem,
+      PrivateKey key,
+      List<X509Certificate> certChain,
       SessionCache cache,
       KeyRatchet ratchet,
       Duration sessionLifetime,
-      Duration lookupTimeout) {}
+      Duration lookupTimeout) {
+
+    /** Copies the chain; at least the leaf certificate. */
+    public Setup {
+      certChain = List.copyOf(certChain);
+      if (certChain.isEmpty()) {
+        throw new IllegalArgumentException("certChain must hold at least the leaf certificate");
+      }
+    }
+
+    /** The certificate chain as an array, leaf first, for the TLS context builders. */
+    public X509Certificate[] certChainArray() {
+      return certChain.toArray(new X509Certificate[0]);
+    }
+
+    /** Shows the leaf's subject and the key's algorithm, never the key. */
+    @Override
+    public String toString() {
+      return "Setup[" + certChain.get(0).getSubjectX500Principal().getName() + ", "
+          + key.getAlgorithm() + " key redacted, lifetime " + sessionLifetime + "]";
+    }
+  }
 
   /**
    * Returns the TLS setup for {@code engine}.

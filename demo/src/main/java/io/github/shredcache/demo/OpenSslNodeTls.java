@@ -8,13 +8,6 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 
@@ -48,23 +41,14 @@ final class OpenSslNodeTls implements NodeTls {
           + " (it could not be loaded: " + OpenSsl.unavailabilityCause() + "); use --engine bc");
     }
     // TLS 1.3 and 1.2, ECDHE with AEAD suites only: the bc engine's policy.
-    SslContext context = TicketSslContexts.forServer(setup.certChainPem(), setup.keyPem()).build();
-    ResumptionContext id = ResumptionContext.of(readChain(setup.certChainPem()), ClientAuth.NONE);
+    SslContext context = TicketSslContexts.forServer(setup.key(), setup.certChainArray()).build();
+    ResumptionContext id = ResumptionContext.of(setup.certChainArray(), ClientAuth.NONE);
     // Sets the session ID context from id, the ticket lifetime to the ratchet's session lifetime,
     // and turns the stateful cache off; ticket keys are derived for id and follow the ratchet's
     // epochs. Connections are served by the rotator's context: its handlers bound TLS 1.3 tickets
     // to the lifetime and send them right after the handshake.
     TicketKeyRotator rotator = TicketKeyRotator.start(context, id, setup.ratchet());
     return new OpenSslNodeTls(rotator.sslContext(), rotator);
-  }
-
-  private static X509Certificate[] readChain(File pem) throws SSLException {
-    try (InputStream in = Files.newInputStream(pem.toPath())) {
-      return CertificateFactory.getInstance("X.509").generateCertificates(in).stream()
-          .map(X509Certificate.class::cast).toArray(X509Certificate[]::new);
-    } catch (IOException | CertificateException e) {
-      throw new SSLException("cannot read the certificate chain " + pem + ": " + e.getMessage(), e);
-    }
   }
 
   @Override

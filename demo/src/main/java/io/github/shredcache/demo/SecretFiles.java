@@ -135,7 +135,7 @@ final class SecretFiles {
   static void replaceAtomically(Path file, char[] text) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     Path tmp = dir.resolve("." + file.getFileName() + ".new");
-    Files.deleteIfExists(tmp);
+    overwriteAndDelete(tmp); // left over by an interrupted run: it may hold a secret
     byte[] bytes = new byte[text.length + 1];
     for (int i = 0; i < text.length; i++) {
       bytes[i] = (byte) text[i]; // tokens are ASCII

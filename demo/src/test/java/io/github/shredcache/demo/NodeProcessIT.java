@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.shredcache.demo.NodeProcesses.NodeProcess;
 import io.github.shredcache.demo.NodeProcesses.Result;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -80,6 +85,45 @@ class NodeProcessIT {
       assertThat(node.err()).contains("node solo started").contains("node solo stopped")
           .doesNotContain(Files.readString(keys[0]).strip().substring(20));
     }
+  }
+
+  /**
+   * Without --cert/--key the node serves a throwaway self-signed certificate made in memory: its
+   * private key is written nowhere. Checked in the node's java.io.tmpdir (where Netty's
+   * SelfSignedCertificate wrote it), while the node runs and serves the certificate.
+   */
+  @Test
+  void nodeWithoutCertificateWritesNoKeyFile() throws Exception {
+    Path tmp = Files.createDirectory(dir.resolve("node-tmp"));
+    Path token = SecretTestFiles.writePrivate(dir.resolve("token"),
+        NodeProcesses.runJar("keys", "init", "--epoch-length", "1h").out());
+    try (NodeProcess node = NodeProcess.start(List.of("-Djava.io.tmpdir=" + tmp),
+        "--port", "0", "--key-token-file", token.toString(), "--node-name", "throwaway")) {
+      String page = NodeProcesses.sClient(node.port, "-showcerts");
+      assertThat(page).contains("New, TLSv1.2").contains("node: throwaway").containsPattern("CN ?= ?localhost")
+          .contains("-----BEGIN CERTIFICATE-----");
+      assertThat(node.err()).contains("throwaway self-signed certificate");
+      assertThat(keyMaterialIn(tmp)).as("files in the node's java.io.tmpdir holding key material")
+          .isEmpty();
+      node.stop();
+    }
+    assertThat(keyMaterialIn(tmp)).isEmpty();
+  }
+
+  /** The files under {@code dir} named like key or certificate files, or holding a PEM block. */
+  private static List<String> keyMaterialIn(Path dir) throws IOException {
+    List<String> found = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+        String name = f.getFileName().toString();
+        String text = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+        if (name.endsWith(".key") || name.endsWith(".pem") || name.endsWith(".crt")
+            || text.contains("PRIVATE KEY") || text.contains("-----BEGIN")) {
+          found.add(dir.relativize(f).toString());
+        }
+      }
+    }
+    return found;
   }
 
   @Test

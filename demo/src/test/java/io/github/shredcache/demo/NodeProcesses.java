@@ -34,11 +34,17 @@ final class NodeProcesses {
   record Result(int code, String out, String err) {}
 
   static List<String> javaJar(String... args) {
+    return javaJar(List.of(), args);
+  }
+
+  /** The command running the jar with {@code args}, with extra JVM options before {@code -jar}. */
+  static List<String> javaJar(List<String> jvmOptions, String... args) {
     assertThat(JAR).as("run 'mvn package' first: the ITs use the shaded jar").exists();
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx256m");
     cmd.add("-XX:TieredStopAtLevel=1");
+    cmd.addAll(jvmOptions);
     cmd.add("-jar");
     cmd.add(JAR.toString());
     cmd.addAll(List.of(args));
@@ -136,7 +142,13 @@ final class NodeProcesses {
 
     /** Starts {@code node} with {@code args} and waits for its {@code listening on P} line. */
     static NodeProcess start(String... args) throws IOException, InterruptedException {
-      List<String> cmd = new ArrayList<>(javaJar("node"));
+      return start(List.of(), args);
+    }
+
+    /** As {@link #start(String...)}, with extra JVM options (e.g. {@code -Djava.io.tmpdir=}). */
+    static NodeProcess start(List<String> jvmOptions, String... args)
+        throws IOException, InterruptedException {
+      List<String> cmd = new ArrayList<>(javaJar(jvmOptions, "node"));
       cmd.addAll(List.of(args));
       Path errFile = Files.createTempFile("demo-node-err", ".txt");
       errFile.toFile().deleteOnExit();

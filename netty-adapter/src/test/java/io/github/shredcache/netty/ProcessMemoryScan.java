@@ -1,13 +1,20 @@
 package io.github.shredcache.netty;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.RandomAccessFile;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.LongPredicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.management.ObjectName;
 
 /**
  * Counts occurrences of secrets in a process's memory ({@code /proc/PID/maps} +
@@ -20,6 +27,8 @@ import java.util.List;
 final class ProcessMemoryScan {
   static final int MASK = 0xA5;
   private static final int CHUNK = 4 << 20;
+  private static final Pattern HEAP_RANGE =
+      Pattern.compile("total.*\\[0x([0-9a-f]+), (?:0x[0-9a-f]+, )?0x([0-9a-f]+)\\)");
 
   /** A secret to look for, masked. */
   static final class Needle {
@@ -63,38 +72,43 @@ final class ProcessMemoryScan {
 
   /** Counts each needle in every readable mapping of process {@code pid}. */
   static long[] scanProcess(long pid, List<Needle> needles) throws IOException {
+    return scanProcess(pid, needles, start -> true);
+  }
+
+  /**
+   * Counts each needle in the readable mappings of process {@code pid} whose start address
+   * {@code regions} accepts.
+   */
+  static long[] scanProcess(long pid, List<Needle> needles, LongPredicate regions)
+      throws IOException {
     long[] counts = new long[needles.size()];
-    int overlap = maxLength(needles) - 1;
-    List<long[]> regions = new ArrayList<>();
+    List<long[]> mappings = new ArrayList<>();
     for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/maps"))) {
       String[] f = line.split("\\s+");
       if (f[1].charAt(0) != 'r' || line.endsWith("[vvar]") || line.endsWith("[vsyscall]")) {
         continue;
       }
       String[] range = f[0].split("-");
-      regions.add(new long[] {Long.parseUnsignedLong(range[0], 16), Long.parseUnsignedLong(range[1], 16)});
+      if (!regions.test(Long.parseUnsignedLong(range[0], 16))) {
+        continue;
+      }
+      mappings.add(new long[] {Long.parseUnsignedLong(range[0], 16), Long.parseUnsignedLong(range[1], 16)});
     }
-    byte[] buf = new byte[CHUNK + overlap];
-    try (RandomAccessFile mem = new RandomAccessFile("/proc/" + pid + "/mem", "r")) {
-      for (long[] r : regions) {
+    try (FileChannel mem = FileChannel.open(Path.of("/proc/" + pid + "/mem"), StandardOpenOption.READ);
+        Window w = new Window(needles, counts)) {
+      for (long[] r : mappings) {
+        w.restart();
         long pos = r[0];
-        int carried = 0;
         while (pos < r[1]) {
-          int want = (int) Math.min(CHUNK, r[1] - pos);
           int got;
           try {
-            mem.seek(pos);
-            got = mem.read(buf, carried, want);
+            got = w.read(mem, pos, (int) Math.min(CHUNK, r[1] - pos));
           } catch (IOException unreadable) {
             break; // e.g. a guard page: skip the rest of the region
           }
           if (got <= 0) {
             break;
           }
-          int len = carried + got;
-          count(buf, len, needles, counts);
-          carried = Math.min(overlap, len);
-          System.arraycopy(buf, len - carried, buf, 0, carried);
           pos += got;
         }
       }
@@ -105,57 +119,147 @@ final class ProcessMemoryScan {
   /** Counts each needle in a file (e.g. an hprof heap dump). */
   static long[] scanFile(Path file, List<Needle> needles) throws IOException {
     long[] counts = new long[needles.size()];
-    int overlap = maxLength(needles) - 1;
-    byte[] buf = new byte[CHUNK + overlap];
-    try (InputStream in = Files.newInputStream(file)) {
-      int carried = 0;
+    try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ);
+        Window w = new Window(needles, counts)) {
+      long pos = 0;
       int got;
-      while ((got = in.readNBytes(buf, carried, CHUNK)) > 0) {
-        int len = carried + got;
-        count(buf, len, needles, counts);
-        carried = Math.min(overlap, len);
-        System.arraycopy(buf, len - carried, buf, 0, carried);
+      while ((got = w.read(in, pos, CHUNK)) > 0) {
+        pos += got;
       }
     }
     return counts;
   }
 
-  private static int maxLength(List<Needle> needles) {
-    int max = 1;
-    for (Needle n : needles) {
-      max = Math.max(max, n.length());
-    }
-    return max;
-  }
-
   /**
-   * Counts matches that start in {@code buf[0, len - overlap)} plus, at the very end, the tail;
-   * a match is counted once because carried bytes can only complete a match that began after
-   * the previous chunk's last full window.
+   * The scanner's window: one direct buffer the channel reads into (a positional read into a
+   * direct buffer makes no other copy: a heap array or {@code RandomAccessFile} would go through a
+   * JNI buffer in native memory that is freed without being cleared) and one array to search.
+   * Both are zeroized after every chunk, so what the scan read does not stay behind in this
+   * process for a later scan, or for the scan itself when it reaches its own buffers, to find.
    */
-  private static void count(byte[] buf, int len, List<Needle> needles, long[] counts) {
-    // Index on the first two (unmasked) bytes of each needle.
-    for (int n = 0; n < needles.size(); n++) {
-      byte[] m = needles.get(n).masked;
-      int b0 = (m[0] ^ MASK) & 0xFF;
-      int b1 = (m[1] ^ MASK) & 0xFF;
-      int last = len - m.length;
-      for (int i = 0; i <= last; i++) {
-        if ((buf[i] & 0xFF) != b0 || (buf[i + 1] & 0xFF) != b1) {
+  private static final class Window implements AutoCloseable {
+    private final List<Needle> needles;
+    private final long[] counts;
+    private final int overlap;
+    private final int shortest;
+    /** Needle indexes by the first two (unmasked) bytes of the needle. */
+    private final int[][] byPrefix = new int[1 << 16][];
+    private final ByteBuffer direct = ByteBuffer.allocateDirect(CHUNK);
+    private final byte[] buf;
+    private int carried;
+
+    Window(List<Needle> needles, long[] counts) {
+      this.needles = needles;
+      this.counts = counts;
+      int longest = 2;
+      int min = Integer.MAX_VALUE;
+      for (int n = 0; n < needles.size(); n++) {
+        byte[] m = needles.get(n).masked;
+        if (m.length < 2) {
+          throw new IllegalArgumentException("a needle has at least 2 bytes");
+        }
+        longest = Math.max(longest, m.length);
+        min = Math.min(min, m.length);
+        int p = prefix(m[0] ^ MASK, m[1] ^ MASK);
+        int[] old = byPrefix[p] == null ? new int[0] : byPrefix[p];
+        byPrefix[p] = Arrays.copyOf(old, old.length + 1);
+        byPrefix[p][old.length] = n;
+      }
+      this.overlap = longest - 1;
+      this.shortest = needles.isEmpty() ? Integer.MAX_VALUE : min;
+      this.buf = new byte[CHUNK + overlap];
+    }
+
+    private static int prefix(int b0, int b1) {
+      return (b0 & 0xFF) << 8 | (b1 & 0xFF);
+    }
+
+    /**
+     * Counts the needles in {@code buf[0, len)}. The first {@code carried} bytes end the previous
+     * chunk: a match lying entirely within them was counted then, and is skipped now.
+     */
+    private void count(int len) {
+      for (int i = 0; i + shortest <= len; i++) {
+        int[] candidates = byPrefix[prefix(buf[i], buf[i + 1])];
+        if (candidates == null) {
           continue;
         }
-        boolean match = true;
-        for (int j = 2; j < m.length; j++) {
-          if ((byte) (buf[i + j] ^ MASK) != m[j]) {
-            match = false;
-            break;
+        for (int n : candidates) {
+          byte[] m = needles.get(n).masked;
+          if (i + m.length > len || i + m.length <= carried) {
+            continue;
           }
-        }
-        if (match) {
-          counts[n]++;
+          boolean match = true;
+          for (int j = 2; j < m.length; j++) {
+            if ((byte) (buf[i + j] ^ MASK) != m[j]) {
+              match = false;
+              break;
+            }
+          }
+          if (match) {
+            counts[n]++;
+          }
         }
       }
     }
+
+    /** Starts a new region: a match never spans two regions. */
+    void restart() {
+      Arrays.fill(buf, 0, carried, (byte) 0);
+      carried = 0;
+    }
+
+    /** Reads up to {@code want} bytes at {@code pos} and counts the needles in them. */
+    int read(FileChannel channel, long pos, int want) throws IOException {
+      direct.clear().limit(want);
+      int got = channel.read(direct, pos);
+      if (got > 0) {
+        direct.flip().get(buf, carried, got);
+        int len = carried + got;
+        count(len);
+        int keep = Math.min(overlap, len);
+        System.arraycopy(buf, len - keep, buf, 0, keep);
+        Arrays.fill(buf, keep, len, (byte) 0);
+        carried = keep;
+      }
+      direct.clear();
+      while (direct.remaining() >= Long.BYTES) {
+        direct.putLong(0);
+      }
+      return got;
+    }
+
+    @Override
+    public void close() {
+      restart();
+    }
+  }
+
+  /**
+   * The address ranges {@code [from, to)} of this JVM's Java heap, from the {@code GC.heap_info}
+   * diagnostic command (G1, Parallel and Serial print the reserved range of each heap or
+   * generation on its "total" line); empty if it prints none.
+   */
+  static List<long[]> javaHeapRanges() throws Exception {
+    String info = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+        new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcHeapInfo",
+        new Object[] {null}, new String[] {String[].class.getName()});
+    List<long[]> ranges = new ArrayList<>();
+    Matcher m = HEAP_RANGE.matcher(info);
+    while (m.find()) {
+      ranges.add(new long[] {Long.parseUnsignedLong(m.group(1), 16), Long.parseUnsignedLong(m.group(2), 16)});
+    }
+    return ranges;
+  }
+
+  /** Whether {@code address} lies in one of {@code ranges}. */
+  static boolean inside(List<long[]> ranges, long address) {
+    for (long[] r : ranges) {
+      if (Long.compareUnsigned(address, r[0]) >= 0 && Long.compareUnsigned(address, r[1]) < 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static String hex(byte[] b) {

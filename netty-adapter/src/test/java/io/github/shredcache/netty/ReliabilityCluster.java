@@ -29,19 +29,23 @@ final class ReliabilityCluster implements AutoCloseable {
   private final List<AutoCloseable> closeables = new ArrayList<>();
 
   /** A started node. */
-  record Node(TestServer server, SessionCache cache) {
+  record Node(TestServer server, SessionCache cache, KeyRatchet keys) {
     int port() {
       return server.port();
     }
   }
 
   ReliabilityCluster(String memcached, String namespace, Duration lifetime) throws Exception {
+    this(memcached, namespace, lifetime, newToken(Duration.ofHours(1)));
+  }
+
+  /** A cluster whose nodes start from {@code token} (text form; the caller keeps its copy). */
+  ReliabilityCluster(String memcached, String namespace, Duration lifetime, String token)
+      throws Exception {
     this.memcached = memcached;
     this.namespace = namespace;
     this.lifetime = lifetime;
-    KeyToken t = KeyToken.generate(Duration.ofHours(1), InstantSource.system());
-    this.token = t.encode(); // a String: the test's own copy, base64 (not the raw state)
-    t.destroy();
+    this.token = token;
     this.cert = SelfSignedCertificate.builder().fqdn("localhost").algorithm("EC").bits(256).build();
   }
 
@@ -51,10 +55,17 @@ final class ReliabilityCluster implements AutoCloseable {
 
   /** A node of another cluster: same namespace and memcached, its own key chain. */
   Node startForeignNode() throws Exception {
-    KeyToken t = KeyToken.generate(Duration.ofHours(1), InstantSource.system());
-    String other = t.encode();
-    t.destroy();
-    return startNode(other);
+    return startNode(newToken(Duration.ofHours(1)));
+  }
+
+  /** A new chain's token as text: the test's own copy, base64 (not the raw state). */
+  static String newToken(Duration epochLength) {
+    KeyToken t = KeyToken.generate(epochLength, InstantSource.system());
+    try {
+      return t.encode();
+    } finally {
+      t.destroy();
+    }
   }
 
   private Node startNode(String tokenText) throws Exception {
@@ -72,7 +83,7 @@ final class ReliabilityCluster implements AutoCloseable {
     closeables.add(0, store);
     closeables.add(0, cache);
     closeables.add(0, server);
-    return new Node(server, cache);
+    return new Node(server, cache, keys);
   }
 
   /** The context binding of this cluster's sessions for clients that sent {@code serverName}. */
