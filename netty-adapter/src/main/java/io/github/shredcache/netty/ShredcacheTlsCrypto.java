@@ -46,8 +46,8 @@ final class ShredcacheTlsCrypto extends JcaTlsCrypto {
 
   /**
    * One generator per context, shared by its connections: the JDK's DRBG (NIST SP 800-90A
-   * Hash_DRBG with SHA-256, reseeded from the OS), thread-safe, and without the global lock and
-   * file read per call of the Linux default ({@code NativePRNG}).
+   * Hash_DRBG with SHA-256, reseeded from the OS), thread-safe; the Linux default ({@code
+   * NativePRNG}) if DRBG is missing.
    */
   private static SecureRandom newRandom() {
     try {
