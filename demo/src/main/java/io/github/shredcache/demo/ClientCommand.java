@@ -69,8 +69,9 @@ final class ClientCommand implements Callable<Integer> {
       description = "TLS client: Netty's OpenSSL (BoringSSL) engine or the JDK's (default: ${DEFAULT-VALUE}).")
   String provider;
 
-  @Option(names = "--threads", paramLabel = "T", defaultValue = "1",
-      description = "Client event loop threads (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--threads", paramLabel = "T", defaultValue = "0",
+      description = "Client event loop threads; 0 (the default): one per core, so the client is"
+          + " not the bottleneck.")
   int threads;
 
   @Option(names = "--quiet", description = "No progress output.")
@@ -149,7 +150,7 @@ final class ClientCommand implements Callable<Integer> {
         insecure,
         Optional.ofNullable(ca),
         parseEnum(Provider.class, "--provider", provider),
-        threads);
+        threads == 0 ? Math.min(64, Runtime.getRuntime().availableProcessors()) : threads);
   }
 
   static <E extends Enum<E>> E parseEnum(Class<E> type, String flag, String value) {

@@ -151,6 +151,17 @@ class LoadClientTest {
   }
 
   @Test
+  void threadsDefaultToOnePerCore() {
+    ClientCommand cmd = new ClientCommand();
+    new CommandLine(cmd).parseArgs("--targets", nodes.targets(), "--insecure");
+    assertThat(cmd.config().threads())
+        .isEqualTo(Math.min(64, Runtime.getRuntime().availableProcessors()));
+    ClientCommand one = new ClientCommand();
+    new CommandLine(one).parseArgs("--targets", nodes.targets(), "--insecure", "--threads", "1");
+    assertThat(one.config().threads()).isEqualTo(1);
+  }
+
+  @Test
   void commandWritesTableAndJsonAndRejectsBadFlags(@TempDir Path dir) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
