@@ -405,38 +405,39 @@ public final class KeyRatchet implements AutoCloseable {
         return;
       }
       tickRequested = true;
-      if (nextTick != null) {
-        nextTick.cancel(false);
-      }
-      try {
-        nextTick = scheduler.schedule(this::tick, 0, TimeUnit.NANOSECONDS);
-      } catch (RejectedExecutionException e) {
-        nextTick = null;
-        tickRequested = false;
-        log.log(System.Logger.Level.WARNING,
-            "key ratchet scheduler is shut down: the window now moves only when keys are used");
-      }
+      scheduleLocked(0);
     }
   }
 
-  /** Schedules the next tick for the next epoch boundary of the clock. */
+  /**
+   * Schedules the next tick for the next epoch boundary of the clock, unless a tick was requested
+   * meanwhile (it runs now and schedules the boundary itself).
+   */
   private void scheduleTick() {
     synchronized (lock) {
       Window w = window;
-      if (w == null) {
+      if (w == null || tickRequested) {
         return;
       }
       long nowEpoch = KeyToken.currentEpoch(clock, epochSeconds);
       Instant boundary = startOf(Math.max(nowEpoch, w.current) + 1).plus(TICK_MARGIN);
-      long delayNanos = Math.max(Duration.between(clock.instant(), boundary).toNanos(),
-          TICK_MARGIN.toNanos());
-      try {
-        nextTick = scheduler.schedule(this::tick, delayNanos, TimeUnit.NANOSECONDS);
-      } catch (RejectedExecutionException e) {
-        nextTick = null;
-        log.log(System.Logger.Level.WARNING,
-            "key ratchet scheduler is shut down: the window now moves only when keys are used");
-      }
+      scheduleLocked(Math.max(Duration.between(clock.instant(), boundary).toNanos(),
+          TICK_MARGIN.toNanos()));
+    }
+  }
+
+  /** Replaces the pending tick by one in {@code delayNanos}: one chain of ticks, never two. */
+  private void scheduleLocked(long delayNanos) {
+    if (nextTick != null) {
+      nextTick.cancel(false);
+    }
+    try {
+      nextTick = scheduler.schedule(this::tick, delayNanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      nextTick = null;
+      tickRequested = false;
+      log.log(System.Logger.Level.WARNING,
+          "key ratchet scheduler is shut down: the window now moves only when keys are used");
     }
   }
 

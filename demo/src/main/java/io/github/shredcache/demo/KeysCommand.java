@@ -43,11 +43,26 @@ final class KeysCommand implements Runnable {
    * atomically; returns the chain's epoch length. Never prints or logs the token.
    */
   static Duration advanceInPlace(Path file, InstantSource clock) throws IOException {
-    KeyToken token = SecretFiles.readToken(file, "token file", clock);
+    return withAdvanced(file, "token file", clock, advanced -> write(file, advanced));
+  }
+
+  /** What to do with an advanced token (it is destroyed afterwards). */
+  @FunctionalInterface
+  interface TokenAction {
+    void accept(KeyToken advanced) throws IOException;
+  }
+
+  /**
+   * Reads the token in {@code file}, advances it to the clock's current epoch (never back), hands
+   * the advanced token to {@code action} and destroys both tokens; returns the chain's epoch length.
+   */
+  static Duration withAdvanced(Path file, String option, InstantSource clock, TokenAction action)
+      throws IOException {
+    KeyToken token = SecretFiles.readToken(file, option, clock);
     KeyToken advanced = null;
     try {
       advanced = token.advanceTo(Math.max(currentEpoch(token.epochLength(), clock), token.epoch()));
-      write(file, advanced);
+      action.accept(advanced);
       return token.epochLength();
     } finally {
       token.destroy();
@@ -153,11 +168,7 @@ final class KeysCommand implements Runnable {
 
     /** Advances the token once (printing it, or in place); returns the chain's epoch length. */
     private Duration advanceOnce(InstantSource clock) throws IOException {
-      KeyToken token = SecretFiles.readToken(tokenFile, "--token-file", clock);
-      KeyToken advanced = null;
-      try {
-        long epoch = currentEpoch(token.epochLength(), clock);
-        advanced = token.advanceTo(Math.max(epoch, token.epoch()));
+      return withAdvanced(tokenFile, "--token-file", clock, advanced -> {
         PrintWriter out = spec.commandLine().getOut();
         if (inPlace) {
           write(tokenFile, advanced);
@@ -166,13 +177,7 @@ final class KeysCommand implements Runnable {
           out.println(advanced.encode());
         }
         out.flush();
-        return token.epochLength();
-      } finally {
-        token.destroy();
-        if (advanced != null) {
-          advanced.destroy();
-        }
-      }
+      });
     }
   }
 
