@@ -179,12 +179,13 @@ final class SecretFiles {
     Files.deleteIfExists(file);
   }
 
-  /** Creates {@code file} with mode 600 (where POSIX) and writes {@code text} to it. */
-  static void writePrivate(Path file, String text) throws IOException {
+  /** Creates {@code file} (new) with mode 600 (where POSIX), writes {@code text} to it; returns it. */
+  static Path writePrivate(Path file, String text) throws IOException {
     try (FileChannel out = createPrivate(file)) {
       out.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)));
       out.force(true);
     }
+    return file;
   }
 
   private static FileChannel createPrivate(Path file) throws IOException {

@@ -24,7 +24,7 @@ class NodeCommandTest {
   }
 
   private Path tokenFile() throws IOException {
-    return SecretTestFiles.writePrivate(dir.resolve("token"), "not checked before the flags\n");
+    return SecretFiles.writePrivate(dir.resolve("token"), "not checked before the flags\n");
   }
 
   @Test

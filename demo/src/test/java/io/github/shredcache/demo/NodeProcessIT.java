@@ -25,7 +25,7 @@ class NodeProcessIT {
     assertThat(init.code()).as(init.err()).isZero();
     String token = init.out().strip();
     assertThat(token).matches("sc1:3600:\\d+:[A-Za-z0-9_-]{43}=?");
-    Path file = SecretTestFiles.writePrivate(dir.resolve("token"), token + "\n");
+    Path file = SecretFiles.writePrivate(dir.resolve("token"), token + "\n");
     Result advance = NodeProcesses.runJar("keys", "advance", "--token-file", file.toString());
     assertThat(advance.code()).as(advance.err()).isZero();
     String advanced = advance.out().strip();
@@ -39,7 +39,7 @@ class NodeProcessIT {
   @Test
   void badTokenExits2AndNeverPrintsTheSecret() throws Exception {
     String secret = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA";
-    Path file = SecretTestFiles.writePrivate(dir.resolve("token"), "sc1:3600:" + (Instant.now().getEpochSecond() / 3600) + ":" + secret);
+    Path file = SecretFiles.writePrivate(dir.resolve("token"), "sc1:3600:" + (Instant.now().getEpochSecond() / 3600) + ":" + secret);
     Result r = NodeProcesses.runJar("node", "--port", "0", "--key-token-file", file.toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.out()).isEmpty();
@@ -95,7 +95,7 @@ class NodeProcessIT {
   @Test
   void nodeWithoutCertificateWritesNoKeyFile() throws Exception {
     Path tmp = Files.createDirectory(dir.resolve("node-tmp"));
-    Path token = SecretTestFiles.writePrivate(dir.resolve("token"),
+    Path token = SecretFiles.writePrivate(dir.resolve("token"),
         NodeProcesses.runJar("keys", "init", "--epoch-length", "1h").out());
     try (NodeProcess node = NodeProcess.start(List.of("-Djava.io.tmpdir=" + tmp),
         "--port", "0", "--key-token-file", token.toString(), "--node-name", "throwaway")) {
@@ -130,7 +130,7 @@ class NodeProcessIT {
   void epochRotationIsLoggedOnceAndShownInMetrics() throws Exception {
     Result token = NodeProcesses.runJar("keys", "init", "--epoch-length", "2s");
     assertThat(token.code()).as(token.err()).isZero();
-    Path file = SecretTestFiles.writePrivate(dir.resolve("token"), token.out());
+    Path file = SecretFiles.writePrivate(dir.resolve("token"), token.out());
     int metricsPort = NodeProcesses.freePort();
     try (NodeProcess node = NodeProcess.start("--port", "0", "--key-token-file", file.toString(),
         "--session-lifetime", "4s", "--metrics-port", Integer.toString(metricsPort))) {

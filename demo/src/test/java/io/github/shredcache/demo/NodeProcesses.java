@@ -280,7 +280,7 @@ final class NodeProcesses {
   static Path[] keysAndCerts(Path dir) throws IOException {
     Result token = runJar("keys", "init", "--epoch-length", "1h");
     assertThat(token.code()).as(token.err()).isZero();
-    Path tokenFile = SecretTestFiles.writePrivate(dir.resolve("token"), token.out());
+    Path tokenFile = SecretFiles.writePrivate(dir.resolve("token"), token.out());
     Result certs = runJar("certs", "--out", dir.resolve("certs").toString());
     assertThat(certs.code()).as(certs.err()).isZero();
     return new Path[] {tokenFile, dir.resolve("certs/cert.pem"), dir.resolve("certs/key.pem")};

@@ -114,7 +114,7 @@ class OpenSslNodeProcessIT {
 
   @Test
   void epochLengthThatDisagreesWithTheTokenIsRefused() throws Exception {
-    Path token = SecretTestFiles.writePrivate(dir.resolve("token"), TestKeys.TOKEN_A + "\n"); // 1 h epochs
+    Path token = SecretFiles.writePrivate(dir.resolve("token"), TestKeys.TOKEN_A + "\n"); // 1 h epochs
     Result r = NodeProcesses.runJar("node", "--port", "0", "--engine", "openssl",
         "--key-token-file", token.toString(), "--epoch-length", "10m");
     assertThat(r.code()).isEqualTo(2);
