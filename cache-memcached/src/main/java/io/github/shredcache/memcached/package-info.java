@@ -3,8 +3,8 @@
  * io.github.shredcache.memcached.MemcachedSessionStore}, built by {@link
  * io.github.shredcache.memcached.MemcachedSessionStoreBuilder}.
  *
- * <p>Tests of other modules can start real memcached servers with the test-jar's {@code
- * io.github.shredcache.memcached.testing.MemcachedProcess} (kill, pause, restart, SASL) and read or
- * plant raw values with {@code RawMemcachedClient}.
+ * <p>Tests can start real memcached servers with {@code
+ * io.github.shredcache.testing.memcached.MemcachedProcess} of the shredcache-testing artifact
+ * (kill, pause, restart, SASL) and read or plant raw values with {@code RawMemcachedClient}.
  */
 package io.github.shredcache.memcached;

@@ -2,9 +2,9 @@ package io.github.shredcache.memcached;
 
 import io.github.shredcache.core.SessionCache;
 import io.github.shredcache.core.SessionCacheBuilder;
-import io.github.shredcache.core.testing.TestKeys;
-import io.github.shredcache.memcached.testing.MemcachedProcess;
-import io.github.shredcache.memcached.testing.RawMemcachedClient;
+import io.github.shredcache.testing.TestKeys;
+import io.github.shredcache.testing.memcached.MemcachedProcess;
+import io.github.shredcache.testing.memcached.RawMemcachedClient;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;

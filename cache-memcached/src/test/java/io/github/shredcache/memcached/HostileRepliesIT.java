@@ -2,8 +2,8 @@ package io.github.shredcache.memcached;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.shredcache.memcached.testing.HostileMemcachedProxy;
-import io.github.shredcache.memcached.testing.MemcachedProcess;
+import io.github.shredcache.testing.memcached.HostileMemcachedProxy;
+import io.github.shredcache.testing.memcached.MemcachedProcess;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;

@@ -2,10 +2,10 @@ package io.github.shredcache.memcached;
 
 import io.github.shredcache.core.SessionCacheBuilder;
 import io.github.shredcache.core.SessionStore;
-import io.github.shredcache.core.testing.FakeClock;
-import io.github.shredcache.core.testing.HostileStoreContract;
-import io.github.shredcache.memcached.testing.MemcachedProcess;
-import io.github.shredcache.memcached.testing.RawMemcachedClient;
+import io.github.shredcache.testing.FakeClock;
+import io.github.shredcache.testing.HostileStoreContract;
+import io.github.shredcache.testing.memcached.MemcachedProcess;
+import io.github.shredcache.testing.memcached.RawMemcachedClient;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;

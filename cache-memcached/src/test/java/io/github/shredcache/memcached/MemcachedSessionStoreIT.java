@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.shredcache.core.SessionStore;
-import io.github.shredcache.memcached.testing.MemcachedProcess;
-import io.github.shredcache.memcached.testing.RawMemcachedClient;
+import io.github.shredcache.testing.memcached.MemcachedProcess;
+import io.github.shredcache.testing.memcached.RawMemcachedClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

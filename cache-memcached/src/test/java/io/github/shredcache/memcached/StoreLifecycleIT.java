@@ -3,7 +3,7 @@ package io.github.shredcache.memcached;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.shredcache.memcached.testing.MemcachedProcess;
+import io.github.shredcache.testing.memcached.MemcachedProcess;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;

@@ -3,7 +3,7 @@ package io.github.shredcache.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.shredcache.demo.NodeProcesses.NodeProcess;
-import io.github.shredcache.memcached.testing.MemcachedProcess;
+import io.github.shredcache.testing.memcached.MemcachedProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

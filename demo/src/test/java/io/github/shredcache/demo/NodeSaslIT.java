@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.shredcache.demo.NodeProcesses.NodeProcess;
 import io.github.shredcache.demo.NodeProcesses.Result;
-import io.github.shredcache.memcached.testing.MemcachedProcess;
+import io.github.shredcache.testing.memcached.MemcachedProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

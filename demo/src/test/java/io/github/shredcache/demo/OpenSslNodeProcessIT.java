@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.shredcache.demo.NodeProcesses.NodeProcess;
 import io.github.shredcache.demo.NodeProcesses.Result;
-import io.github.shredcache.core.testing.TestKeys;
+import io.github.shredcache.testing.TestKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

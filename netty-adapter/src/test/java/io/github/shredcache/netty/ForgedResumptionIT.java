@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.shredcache.core.OpenFailure;
 import io.github.shredcache.core.SessionId;
-import io.github.shredcache.memcached.testing.MemcachedProcess;
-import io.github.shredcache.memcached.testing.RawMemcachedClient;
+import io.github.shredcache.testing.memcached.MemcachedProcess;
+import io.github.shredcache.testing.memcached.RawMemcachedClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package io.github.shredcache.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.shredcache.memcached.testing.MemcachedProcess;
+import io.github.shredcache.testing.memcached.MemcachedProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -58,7 +58,7 @@ class MemcachedRestartUnderLoadIT {
   private static void awaitStored(MemcachedProcess memcached, String key) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
     while (System.nanoTime() < deadline) {
-      try (io.github.shredcache.memcached.testing.RawMemcachedClient raw = memcached.raw()) {
+      try (io.github.shredcache.testing.memcached.RawMemcachedClient raw = memcached.raw()) {
         if (raw.getBytes(key).isPresent()) {
           return;
         }

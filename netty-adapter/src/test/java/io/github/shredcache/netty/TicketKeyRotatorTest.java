@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.shredcache.core.KeyRatchet;
-import io.github.shredcache.core.testing.FakeClock;
-import io.github.shredcache.core.testing.FakeScheduler;
-import io.github.shredcache.core.testing.TestKeys;
+import io.github.shredcache.testing.FakeClock;
+import io.github.shredcache.testing.FakeScheduler;
+import io.github.shredcache.testing.TestKeys;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.shredcache.core.KeyRatchet;
 import io.github.shredcache.core.TicketKeyMaterial;
-import io.github.shredcache.core.testing.FakeClock;
-import io.github.shredcache.core.testing.TestKeys;
+import io.github.shredcache.testing.FakeClock;
+import io.github.shredcache.testing.TestKeys;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSslSessionTicketKey;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package io.github.shredcache.netty;
 
 import io.github.shredcache.core.SessionCache;
 import io.github.shredcache.memcached.MemcachedSessionStore;
-import io.github.shredcache.memcached.testing.MemcachedProcess;
+import io.github.shredcache.testing.memcached.MemcachedProcess;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,7 +63,7 @@ final class TwoNodes implements AutoCloseable {
    * handshake, and a client that comes straight back to node B may be faster.
    */
   void awaitAnEntryInMemcached() throws InterruptedException {
-    try (io.github.shredcache.memcached.testing.RawMemcachedClient raw = memcached.raw()) {
+    try (io.github.shredcache.testing.memcached.RawMemcachedClient raw = memcached.raw()) {
       long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
       while (raw.keys().isEmpty()) {
         if (System.nanoTime() > deadline) {
