@@ -1,5 +1,7 @@
 package io.github.shredcache.demo;
 
+import io.github.shredcache.testing.tls.TestCertificate;
+import io.github.shredcache.testing.tls.TestPki;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -18,7 +20,6 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.SslProvider;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,7 @@ final class FakeNodes implements AutoCloseable {
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final List<Channel> servers = new ArrayList<>();
   private final List<Integer> ports = new ArrayList<>();
-  private final SelfSignedCertificate cert;
+  private final TestCertificate cert;
   private final SslContext ctx;
   /** Session ID (hex) to the node that issued it. */
   private final Map<String, String> issuedBy = new ConcurrentHashMap<>();
@@ -53,8 +54,8 @@ final class FakeNodes implements AutoCloseable {
    */
   FakeNodes(int count, String engine) throws Exception {
     this.engineLine = engine == null ? "" : "engine: " + engine + "\n";
-    cert = SelfSignedCertificate.builder().fqdn("localhost").algorithm("EC").bits(256).build();
-    ctx = SslContextBuilder.forServer(cert.certificate(), cert.privateKey())
+    cert = TestPki.localhost();
+    ctx = SslContextBuilder.forServer(cert.certificateFile(), cert.privateKeyFile())
         .sslProvider(SslProvider.JDK).protocols("TLSv1.3", "TLSv1.2").build();
     for (int i = 0; i < count; i++) {
       String name = "fake-" + (char) ('a' + i);
@@ -84,7 +85,7 @@ final class FakeNodes implements AutoCloseable {
   }
 
   java.io.File certificate() {
-    return cert.certificate();
+    return cert.certificateFile();
   }
 
   @Override
@@ -94,7 +95,7 @@ final class FakeNodes implements AutoCloseable {
     }
     group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
     ReferenceCountUtil.release(ctx);
-    cert.delete();
+    cert.close();
   }
 
   private final class Answer extends ChannelInboundHandlerAdapter {

@@ -3,9 +3,12 @@ package io.github.shredcache.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.shredcache.testing.netty.TlsTestServer;
+import io.github.shredcache.testing.tls.JdkTlsClient;
+import io.github.shredcache.testing.tls.TestCertificate;
+import io.github.shredcache.testing.tls.TestPki;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import javax.net.ssl.KeyManagerFactory;
@@ -16,28 +19,26 @@ import org.junit.jupiter.api.Test;
 
 /** Required client authentication, on full and resumed handshakes. */
 class ClientAuthTest {
-  static SelfSignedCertificate serverCert;
-  static SelfSignedCertificate clientCert;
+  static TestCertificate serverCert;
+  static TestCertificate clientCert;
 
   @BeforeAll
   static void certs() throws Exception {
-    serverCert = SelfSignedCertificate.builder().fqdn("localhost").algorithm("EC").bits(256)
-        .build();
-    clientCert = SelfSignedCertificate.builder().fqdn("client.test").algorithm("EC").bits(256)
-        .build();
+    serverCert = TestPki.localhost();
+    clientCert = TestPki.selfSigned("client.test", TestPki.KeyType.EC_P256);
   }
 
   @AfterAll
   static void delete() {
-    serverCert.delete();
-    clientCert.delete();
+    serverCert.close();
+    clientCert.close();
   }
 
   static SSLContext clientWithCertificate() throws Exception {
     KeyStore ks = KeyStore.getInstance("PKCS12");
     ks.load(null, null);
-    ks.setKeyEntry("client", clientCert.key(), new char[0],
-        new Certificate[] {clientCert.cert()});
+    ks.setKeyEntry("client", clientCert.privateKey(), new char[0],
+        new Certificate[] {clientCert.certificate()});
     KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     kmf.init(ks, new char[0]);
     SSLContext c = SSLContext.getInstance("TLS");
@@ -49,36 +50,36 @@ class ClientAuthTest {
   void requiredClientCertificateOnFullAndResumedHandshakes() throws Exception {
     MapSessionCache cache = new MapSessionCache();
     ShredcacheSslContext ssl = ShredcacheSslContextBuilder
-        .forServer(serverCert.certificate(), serverCert.privateKey())
+        .forServer(serverCert.certificateFile(), serverCert.privateKeyFile())
         .sessionCache(cache)
         .clientAuth(ClientAuth.REQUIRE)
-        .trustManager(clientCert.cert())
+        .trustManager(clientCert.certificate())
         .build();
     byte[] payload = "hello".getBytes();
-    try (TestServer server = TestServer.start(ssl)) {
+    try (TlsTestServer<Resumption> server = TlsTestServer.start(ssl, ShredcacheSslContext::resumption)) {
       SSLContext client = clientWithCertificate();
-      assertThat(JdkClientResumptionTest.echo(client, server.port(), "TLSv1.2", payload))
+      assertThat(JdkTlsClient.echo(client, server.port(), "TLSv1.2", payload))
           .isEqualTo(payload);
-      TestServer.Handshake full = server.nextHandshake();
+      TlsTestServer.Handshake<Resumption> full = server.nextHandshake();
       assertThat(full.resumption()).isEqualTo(Resumption.FULL);
       assertThat(full.peer()).contains("CN=client.test");
 
-      assertThat(JdkClientResumptionTest.echo(client, server.port(), "TLSv1.2", payload))
+      assertThat(JdkTlsClient.echo(client, server.port(), "TLSv1.2", payload))
           .isEqualTo(payload);
-      TestServer.Handshake resumed = server.nextHandshake();
+      TlsTestServer.Handshake<Resumption> resumed = server.nextHandshake();
       assertThat(resumed.resumption()).isEqualTo(Resumption.RESUMED_LOCAL);
       assertThat(resumed.peer()).as("peer chain restored from the cache")
           .contains("CN=client.test");
 
-      assertThat(JdkClientResumptionTest.echo(client, server.port(), "TLSv1.3", payload))
+      assertThat(JdkTlsClient.echo(client, server.port(), "TLSv1.3", payload))
           .isEqualTo(payload);
-      TestServer.Handshake tls13 = server.nextHandshake();
+      TlsTestServer.Handshake<Resumption> tls13 = server.nextHandshake();
       assertThat(tls13.protocol()).isEqualTo("TLSv1.3");
       assertThat(tls13.peer()).contains("CN=client.test");
 
-      SSLContext anonymous = JdkClientResumptionTest.jdkClient();
+      SSLContext anonymous = JdkTlsClient.trustingAnyServer();
       assertThatThrownBy(() ->
-          JdkClientResumptionTest.echo(anonymous, server.port(), "TLSv1.2", payload))
+          JdkTlsClient.echo(anonymous, server.port(), "TLSv1.2", payload))
           .isInstanceOf(Exception.class);
       assertThat(server.nextHandshake().success()).isFalse();
     }
@@ -87,7 +88,7 @@ class ClientAuthTest {
   @Test
   void clientAuthWithoutTrustManagerFailsAtBuildWithTheFix() {
     assertThatThrownBy(() -> ShredcacheSslContextBuilder
-        .forServer(serverCert.certificate(), serverCert.privateKey())
+        .forServer(serverCert.certificateFile(), serverCert.privateKeyFile())
         .clientAuth(ClientAuth.REQUIRE).build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("trustManager");

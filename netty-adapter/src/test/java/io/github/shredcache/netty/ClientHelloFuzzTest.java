@@ -9,11 +9,12 @@ import io.github.shredcache.core.SessionCache;
 import io.github.shredcache.core.SessionId;
 import io.github.shredcache.testing.FakeClock;
 import io.github.shredcache.testing.TestKeys;
+import io.github.shredcache.testing.tls.TestCertificate;
+import io.github.shredcache.testing.tls.TestPki;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.util.Arrays;
 import javax.net.ssl.SSLException;
 
@@ -31,14 +32,13 @@ class ClientHelloFuzzTest {
 
   static {
     try {
-      SelfSignedCertificate cert =
-          SelfSignedCertificate.builder().fqdn("localhost").algorithm("EC").bits(256).build();
+      TestCertificate cert = TestPki.localhost();
       FakeClock clock = new FakeClock();
       // Synchronous executor: lookups complete on the calling (embedded event loop) thread.
       CACHE = TestKeys.cacheA(clock, new InMemorySessionStore(clock));
-      SSL = ShredcacheSslContextBuilder.forServer(cert.certificate(), cert.privateKey())
+      SSL = ShredcacheSslContextBuilder.forServer(cert.certificateFile(), cert.privateKeyFile())
           .sessionCache(CACHE).build();
-      cert.delete();
+      cert.close();
     } catch (Exception e) {
       throw new ExceptionInInitializerError(e);
     }

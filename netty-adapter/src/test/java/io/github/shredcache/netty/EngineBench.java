@@ -2,9 +2,11 @@ package io.github.shredcache.netty;
 
 import io.github.shredcache.core.InMemorySessionStore;
 import io.github.shredcache.core.SessionCache;
+import io.github.shredcache.testing.TestKeys;
+import io.github.shredcache.testing.tls.TestCertificate;
+import io.github.shredcache.testing.tls.TestPki;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
@@ -33,12 +35,12 @@ public final class EngineBench {
     String mode = args[0];
     String alg = args[1];
     int seconds = Integer.parseInt(args[2]);
-    SelfSignedCertificate cert = SelfSignedCertificate.builder().fqdn("localhost")
-        .algorithm(alg).bits(alg.equals("RSA") ? 2048 : 256).build();
-    SessionCache cache = Nodes.cache(Nodes.newToken(), new InMemorySessionStore(),
-        Duration.ofMillis(50));
+    TestCertificate cert = TestPki.selfSigned("localhost",
+        alg.equals("RSA") ? TestPki.KeyType.RSA_2048 : TestPki.KeyType.EC_P256);
+    SessionCache cache = TestKeys.realTimeCache(TestKeys.newToken(Duration.ofHours(1)),
+        new InMemorySessionStore(), Duration.ofMillis(50));
     ShredcacheSslContext ssl = ShredcacheSslContextBuilder
-        .forServer(cert.certificate(), cert.privateKey()).sessionCache(cache).build();
+        .forServer(cert.certificateFile(), cert.privateKeyFile()).sessionCache(cache).build();
     SSLContext client = SSLContext.getInstance("TLS");
     client.init(null, InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
     // warm-up
@@ -60,7 +62,7 @@ public final class EngineBench {
         + " server engine CPU %.0f us/handshake = %.0f/s per core; last %s%n",
         mode, alg, n, secs, n / secs, serverCpuNanos / 1e3 / n, n * 1e9 / serverCpuNanos, last);
     cache.close();
-    cert.delete();
+    cert.close();
   }
 
   static Resumption handshake(SSLContext clientCtx, ShredcacheSslContext ssl, String peer)

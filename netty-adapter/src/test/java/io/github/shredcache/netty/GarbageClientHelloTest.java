@@ -2,13 +2,14 @@ package io.github.shredcache.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.shredcache.testing.tls.TestCertificate;
+import io.github.shredcache.testing.tls.TestPki;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,20 +23,20 @@ import org.junit.jupiter.api.Test;
  * paranoid leak detection).
  */
 class GarbageClientHelloTest {
-  static SelfSignedCertificate cert;
+  static TestCertificate cert;
   static ShredcacheSslContext ssl;
   static MapSessionCache cache = new MapSessionCache();
 
   @BeforeAll
   static void setUp() throws Exception {
-    cert = SelfSignedCertificate.builder().fqdn("localhost").algorithm("EC").bits(256).build();
-    ssl = ShredcacheSslContextBuilder.forServer(cert.certificate(), cert.privateKey())
+    cert = TestPki.localhost();
+    ssl = ShredcacheSslContextBuilder.forServer(cert.certificateFile(), cert.privateKeyFile())
         .sessionCache(cache).build();
   }
 
   @AfterAll
   static void tearDown() {
-    cert.delete();
+    cert.close();
   }
 
   private static final class Events extends ChannelInboundHandlerAdapter {

@@ -3,7 +3,10 @@ package io.github.shredcache.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.netty.handler.ssl.util.SelfSignedCertificate;
+import io.github.shredcache.testing.netty.TlsTestServer;
+import io.github.shredcache.testing.tls.OpenSslClient;
+import io.github.shredcache.testing.tls.TestCertificate;
+import io.github.shredcache.testing.tls.TestPki;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -27,28 +30,29 @@ class NegotiationInteropTest {
   /** Lets the client send what OpenSSL 3 no longer offers by default (SHA-1, small curves). */
   static final String[] LEGACY = {"-cipher", "DEFAULT@SECLEVEL=0"};
 
-  static SelfSignedCertificate ecCert;
-  static SelfSignedCertificate rsaCert;
-  static TestServer ecServer;
-  static TestServer rsaServer;
+  static TestCertificate ecCert;
+  static TestCertificate rsaCert;
+  static TlsTestServer<Resumption> ecServer;
+  static TlsTestServer<Resumption> rsaServer;
 
   @BeforeAll
   static void start() throws Exception {
-    ecCert = SelfSignedCertificate.builder().fqdn("localhost").algorithm("EC").bits(256).build();
-    rsaCert = SelfSignedCertificate.builder().fqdn("localhost").algorithm("RSA").bits(2048)
-        .build();
-    ecServer = TestServer.start(ShredcacheSslContextBuilder
-        .forServer(ecCert.certificate(), ecCert.privateKey()).build());
-    rsaServer = TestServer.start(ShredcacheSslContextBuilder
-        .forServer(rsaCert.certificate(), rsaCert.privateKey()).build());
+    ecCert = TestPki.localhost();
+    rsaCert = TestPki.selfSigned("localhost", TestPki.KeyType.RSA_2048);
+    ecServer = TlsTestServer.start(ShredcacheSslContextBuilder
+        .forServer(ecCert.certificateFile(), ecCert.privateKeyFile()).build(),
+        ShredcacheSslContext::resumption);
+    rsaServer = TlsTestServer.start(ShredcacheSslContextBuilder
+        .forServer(rsaCert.certificateFile(), rsaCert.privateKeyFile()).build(),
+        ShredcacheSslContext::resumption);
   }
 
   @AfterAll
   static void stop() throws Exception {
     ecServer.close();
     rsaServer.close();
-    ecCert.delete();
-    rsaCert.delete();
+    ecCert.close();
+    rsaCert.close();
   }
 
   /**
@@ -120,11 +124,11 @@ class NegotiationInteropTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("offers")
   void everyOfferCompletesOrGetsAProperAlert(Offer offer) throws Exception {
-    assumeTrue(OpenSslCli.available(), "openssl CLI missing");
-    TestServer server = offer.key().equals("EC") ? ecServer : rsaServer;
-    server.handshakes.clear();
-    String out = OpenSslCli.sClient(server.port(), offer.args().toArray(new String[0]));
-    TestServer.Handshake h = server.nextHandshake();
+    assumeTrue(OpenSslClient.available(), "openssl CLI missing");
+    TlsTestServer<Resumption> server = offer.key().equals("EC") ? ecServer : rsaServer;
+    server.clearHandshakes();
+    String out = OpenSslClient.to(server.port()).args(offer.args().toArray(new String[0])).run().output();
+    TlsTestServer.Handshake<Resumption> h = server.nextHandshake();
     assertThat(out).as(out).doesNotContain("alert internal error");
     if (offer.completesWith() != null) {
       assertThat(h.success()).as("server: %s\nclient:\n%s", h.cause(), out).isTrue();

@@ -3,6 +3,9 @@ package io.github.shredcache.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.github.shredcache.testing.netty.TlsTestServer;
+import io.github.shredcache.testing.tls.TestCertificate;
+import io.github.shredcache.testing.tls.TestPki;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -25,7 +28,6 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -36,18 +38,18 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** Netty's own client, on its JDK and OpenSSL providers, against the Bouncy Castle engine. */
 class NettyClientResumptionTest {
-  static SelfSignedCertificate cert;
+  static TestCertificate cert;
   static EventLoopGroup clientGroup;
 
   @BeforeAll
   static void setUp() throws Exception {
-    cert = SelfSignedCertificate.builder().fqdn("localhost").algorithm("RSA").bits(2048).build();
+    cert = TestPki.selfSigned("localhost", TestPki.KeyType.RSA_2048);
     clientGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   }
 
   @AfterAll
   static void tearDown() throws Exception {
-    cert.delete();
+    cert.close();
     clientGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync();
   }
 
@@ -95,7 +97,7 @@ class NettyClientResumptionTest {
   @ParameterizedTest
   @EnumSource(value = SslProvider.class, names = {"JDK", "OPENSSL"})
   void fullThenResumedWithAlpnAndOneMebibyte(SslProvider provider) throws Exception {
-    fullThenResumedWithAlpn(provider, TestServer.Tls.NEW_HANDLER);
+    fullThenResumedWithAlpn(provider, TlsTestServer.Pipeline.NEW_HANDLER);
   }
 
   /** grpc-java's way: its own SslHandler around newEngine; ALPN must reach that handler too. */
@@ -103,15 +105,15 @@ class NettyClientResumptionTest {
   @EnumSource(value = SslProvider.class, names = {"JDK", "OPENSSL"})
   void alpnAndResumptionThroughAPlainSslHandlerAroundNewEngine(SslProvider provider)
       throws Exception {
-    fullThenResumedWithAlpn(provider, TestServer.Tls.OWN_HANDLER_AROUND_NEW_ENGINE);
+    fullThenResumedWithAlpn(provider, TlsTestServer.Pipeline.OWN_HANDLER_AROUND_NEW_ENGINE);
   }
 
-  private void fullThenResumedWithAlpn(SslProvider provider, TestServer.Tls tls)
+  private void fullThenResumedWithAlpn(SslProvider provider, TlsTestServer.Pipeline tls)
       throws Exception {
     assumeTrue(provider == SslProvider.JDK || OpenSsl.isAvailable(), "netty-tcnative missing");
     MapSessionCache cache = new MapSessionCache();
     ShredcacheSslContext server = ShredcacheSslContextBuilder
-        .forServer(cert.certificate(), cert.privateKey())
+        .forServer(cert.certificateFile(), cert.privateKeyFile())
         .sessionCache(cache)
         .applicationProtocols("h2", "http/1.1")
         .build();
@@ -125,15 +127,16 @@ class NettyClientResumptionTest {
         .build();
     byte[] payload = new byte[1 << 20];
     new Random(2).nextBytes(payload);
-    try (TestServer s = TestServer.start(server, tls)) {
+    try (TlsTestServer<Resumption> s =
+        TlsTestServer.builder(server, ShredcacheSslContext::resumption).pipeline(tls).start()) {
       assertThat(echo(client, s.port(), payload)).isEqualTo("h2");
-      TestServer.Handshake first = s.nextHandshake();
+      TlsTestServer.Handshake<Resumption> first = s.nextHandshake();
       assertThat(first.resumption()).isEqualTo(Resumption.FULL);
       assertThat(first.alpn()).isEqualTo("h2");
       assertThat(first.cipherSuite()).startsWith("TLS_ECDHE_RSA_WITH_");
 
       assertThat(echo(client, s.port(), payload)).isEqualTo("h2");
-      TestServer.Handshake second = s.nextHandshake();
+      TlsTestServer.Handshake<Resumption> second = s.nextHandshake();
       assertThat(second.resumption()).isEqualTo(Resumption.RESUMED_LOCAL);
       assertThat(second.alpn()).isEqualTo("h2");
       assertThat(second.protocol()).isEqualTo("TLSv1.2");

@@ -7,7 +7,8 @@ import io.github.shredcache.core.InMemorySessionStore;
 import io.github.shredcache.core.KeyRatchet;
 import io.github.shredcache.core.KeyToken;
 import io.github.shredcache.core.SessionCache;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
+import io.github.shredcache.testing.tls.TestCertificate;
+import io.github.shredcache.testing.tls.TestPki;
 import java.time.Duration;
 import java.time.InstantSource;
 import org.junit.jupiter.api.AfterEach;
@@ -15,16 +16,16 @@ import org.junit.jupiter.api.Test;
 
 /** The session lifetime is set once, in the key ratchet; the cache and the context derive theirs. */
 class OneLifetimeTest {
-  private final SelfSignedCertificate cert = newCert();
+  private final TestCertificate cert = newCert();
   private final KeyRatchet ratchet = KeyRatchet.fromToken(
       KeyToken.generate(Duration.ofHours(1), InstantSource.system()), Duration.ofMinutes(7),
       InstantSource.system());
   private final SessionCache cache = SessionCache.builder().keys(ratchet)
       .store(new InMemorySessionStore()).build();
 
-  private static SelfSignedCertificate newCert() {
+  private static TestCertificate newCert() {
     try {
-      return SelfSignedCertificate.builder().fqdn("localhost").algorithm("EC").bits(256).build();
+      return TestPki.localhost();
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
@@ -34,21 +35,21 @@ class OneLifetimeTest {
   void close() {
     cache.close();
     ratchet.close();
-    cert.delete();
+    cert.close();
   }
 
   @Test
   void cacheAndContextTakeTheRatchetsLifetime() throws Exception {
     assertThat(cache.maxSessionLifetime()).isEqualTo(Duration.ofMinutes(7));
     ShredcacheSslContext ctx = ShredcacheSslContextBuilder
-        .forServer(cert.certificate(), cert.privateKey()).sessionCache(cache).build();
+        .forServer(cert.certificateFile(), cert.privateKeyFile()).sessionCache(cache).build();
     assertThat(ctx.sessionContext().getSessionTimeout()).isEqualTo(7 * 60);
   }
 
   @Test
   void aShorterContextLifetimeIsAllowed() throws Exception {
     ShredcacheSslContext ctx = ShredcacheSslContextBuilder
-        .forServer(cert.certificate(), cert.privateKey()).sessionCache(cache)
+        .forServer(cert.certificateFile(), cert.privateKeyFile()).sessionCache(cache)
         .sessionLifetime(Duration.ofMinutes(2)).build();
     assertThat(ctx.sessionContext().getSessionTimeout()).isEqualTo(2 * 60);
   }
@@ -56,7 +57,7 @@ class OneLifetimeTest {
   @Test
   void aLongerContextLifetimeFailsBuildWithTheFix() {
     assertThatThrownBy(() -> ShredcacheSslContextBuilder
-        .forServer(cert.certificate(), cert.privateKey()).sessionCache(cache)
+        .forServer(cert.certificateFile(), cert.privateKeyFile()).sessionCache(cache)
         .sessionLifetime(Duration.ofMinutes(30)).build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("PT30M").hasMessageContaining("PT7M")

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.shredcache.core.InMemorySessionStore;
 import io.github.shredcache.core.SessionCache;
+import io.github.shredcache.testing.TestKeys;
+import io.github.shredcache.testing.tls.TestCertificate;
+import io.github.shredcache.testing.tls.TestPki;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -28,11 +31,11 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
 import io.netty.internal.tcnative.SSL;
 import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -59,21 +62,21 @@ class ResumptionAgreementTest {
   @Test
   void nodeAccountAgreesWithTheWire() throws Exception {
     assumeTrue(OpenSsl.isAvailable(), "netty-tcnative missing");
-    SelfSignedCertificate cert =
-        SelfSignedCertificate.builder().fqdn("localhost").algorithm("EC").bits(256).build();
-    String token = Nodes.newToken();
+    TestCertificate cert = TestPki.localhost();
+    String token = TestKeys.newToken(Duration.ofHours(1));
     InMemorySessionStore store = new InMemorySessionStore();
-    SessionCache ca = Nodes.cache(token, store);
-    SessionCache cb = Nodes.cache(token, store);
+    SessionCache ca = TestKeys.realTimeCache(token, store, Duration.ofSeconds(1));
+    SessionCache cb = TestKeys.realTimeCache(token, store, Duration.ofSeconds(1));
     // A node outside the cluster (own store and keys): what it is offered, it cannot resume.
-    SessionCache cc = Nodes.cache(Nodes.newToken(), new InMemorySessionStore());
+    SessionCache cc = TestKeys.realTimeCache(TestKeys.newToken(Duration.ofHours(1)),
+        new InMemorySessionStore(), Duration.ofSeconds(1));
     EventLoopGroup serverGroup = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     EventLoopGroup clientGroup = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     List<Channel> servers = new ArrayList<>();
     try {
       for (SessionCache c : List.of(ca, cb, cc)) {
         ShredcacheSslContext ssl = ShredcacheSslContextBuilder
-            .forServer(cert.certificate(), cert.privateKey()).sessionCache(c).build();
+            .forServer(cert.certificateFile(), cert.privateKeyFile()).sessionCache(c).build();
         servers.add(new ServerBootstrap().group(serverGroup).channel(NioServerSocketChannel.class)
             .childHandler(new ChannelInitializer<SocketChannel>() {
               @Override
@@ -139,7 +142,7 @@ class ResumptionAgreementTest {
       ca.close();
       cb.close();
       cc.close();
-      cert.delete();
+      cert.close();
     }
   }
 

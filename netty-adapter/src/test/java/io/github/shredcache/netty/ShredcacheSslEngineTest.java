@@ -3,8 +3,9 @@ package io.github.shredcache.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.shredcache.testing.tls.TestCertificate;
+import io.github.shredcache.testing.tls.TestPki;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.nio.ByteBuffer;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
@@ -17,18 +18,18 @@ import org.junit.jupiter.api.Test;
 
 /** The engine alone: statuses, alerts and closing, driven by hand. */
 class ShredcacheSslEngineTest {
-  static SelfSignedCertificate cert;
+  static TestCertificate cert;
   static ShredcacheSslContext ssl;
 
   @BeforeAll
   static void setUp() throws Exception {
-    cert = SelfSignedCertificate.builder().fqdn("localhost").algorithm("EC").bits(256).build();
-    ssl = ShredcacheSslContextBuilder.forServer(cert.certificate(), cert.privateKey()).build();
+    cert = TestPki.localhost();
+    ssl = ShredcacheSslContextBuilder.forServer(cert.certificateFile(), cert.privateKeyFile()).build();
   }
 
   @AfterAll
   static void tearDown() {
-    cert.delete();
+    cert.close();
   }
 
   private static ByteBuffer buf(byte[] b) {

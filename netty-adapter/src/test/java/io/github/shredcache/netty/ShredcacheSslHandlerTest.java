@@ -7,13 +7,14 @@ import io.github.shredcache.core.LookupResult;
 import io.github.shredcache.core.SessionCache;
 import io.github.shredcache.core.SessionId;
 import io.github.shredcache.core.SessionState;
+import io.github.shredcache.testing.tls.TestCertificate;
+import io.github.shredcache.testing.tls.TestPki;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * the test, so "held" is observable: no ServerHello goes out before.
  */
 class ShredcacheSslHandlerTest {
-  static SelfSignedCertificate cert;
+  static TestCertificate cert;
 
   /** A session cache whose lookups stay pending until the test completes them. */
   static final class PendingLookups implements SessionCache {
@@ -88,12 +89,12 @@ class ShredcacheSslHandlerTest {
 
   @BeforeAll
   static void certs() throws Exception {
-    cert = SelfSignedCertificate.builder().fqdn("localhost").algorithm("EC").bits(256).build();
+    cert = TestPki.localhost();
   }
 
   @AfterAll
   static void deleteCerts() {
-    cert.delete();
+    cert.close();
   }
 
   @AfterEach
@@ -106,7 +107,7 @@ class ShredcacheSslHandlerTest {
   /** A TLS 1.2-only server unless {@code protocols} say otherwise; 10 s prefetch timeout. */
   private ShredcacheSslContext context(Duration timeout, String... protocols) throws Exception {
     ShredcacheSslContextBuilder b = ShredcacheSslContextBuilder
-        .forServer(cert.certificate(), cert.privateKey())
+        .forServer(cert.certificateFile(), cert.privateKeyFile())
         .sessionCache(cache)
         .prefetchBackstop(timeout);
     b.protocols(protocols.length == 0 ? new String[] {"TLSv1.2"} : protocols);

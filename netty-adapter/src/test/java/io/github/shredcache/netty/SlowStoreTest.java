@@ -5,7 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.shredcache.core.InMemorySessionStore;
 import io.github.shredcache.core.SessionCache;
 import io.github.shredcache.core.SessionStore;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
+import io.github.shredcache.testing.TestKeys;
+import io.github.shredcache.testing.net.Balancer;
+import io.github.shredcache.testing.netty.TlsTestServer;
+import io.github.shredcache.testing.tls.JdkTlsClient;
+import io.github.shredcache.testing.tls.TestCertificate;
+import io.github.shredcache.testing.tls.TestPki;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,36 +86,37 @@ class SlowStoreTest {
   }
 
   @ParameterizedTest
-  @EnumSource(TestServer.Tls.class)
-  void otherHandshakesProceedAndTheSlowOneFallsBackToFull(TestServer.Tls tls) throws Exception {
-    SelfSignedCertificate cert =
-        SelfSignedCertificate.builder().fqdn("localhost").algorithm("EC").bits(256).build();
+  @EnumSource(TlsTestServer.Pipeline.class)
+  void otherHandshakesProceedAndTheSlowOneFallsBackToFull(TlsTestServer.Pipeline tls) throws Exception {
+    TestCertificate cert = TestPki.localhost();
     InMemorySessionStore shared = new InMemorySessionStore();
     DelayedStore slow = new DelayedStore(shared, 200);
-    String token = Nodes.newToken();
-    try (SessionCache cacheA = Nodes.cache(token, shared);
-        SessionCache cacheB = Nodes.cache(token, slow, Duration.ofMillis(50));
-        TestServer nodeA = TestServer.start(ShredcacheSslContextBuilder
-            .forServer(cert.certificate(), cert.privateKey()).sessionCache(cacheA).build());
-        TestServer nodeB = TestServer.start(ShredcacheSslContextBuilder
-            .forServer(cert.certificate(), cert.privateKey()).sessionCache(cacheB).build(), tls);
-        Balancer lb = new Balancer(List.of(nodeA.port(), nodeB.port()))) {
+    String token = TestKeys.newToken(Duration.ofHours(1));
+    try (SessionCache cacheA = TestKeys.realTimeCache(token, shared, Duration.ofSeconds(1));
+        SessionCache cacheB = TestKeys.realTimeCache(token, slow, Duration.ofMillis(50));
+        TlsTestServer<Resumption> nodeA = TlsTestServer.start(ShredcacheSslContextBuilder
+            .forServer(cert.certificateFile(), cert.privateKeyFile()).sessionCache(cacheA).build(),
+            ShredcacheSslContext::resumption);
+        TlsTestServer<Resumption> nodeB = TlsTestServer.builder(ShredcacheSslContextBuilder
+            .forServer(cert.certificateFile(), cert.privateKeyFile()).sessionCache(cacheB).build(),
+            ShredcacheSslContext::resumption).pipeline(tls).start();
+        Balancer lb = Balancer.start(List.of(nodeA.port(), nodeB.port()))) {
       byte[] payload = "ping".getBytes();
       // Warm both sides up (class loading, JIT) with fresh clients that offer no session.
       for (int i = 0; i < 5; i++) {
-        JdkClientResumptionTest.echo(JdkClientResumptionTest.jdkClient(), nodeB.port(),
+        JdkTlsClient.echo(JdkTlsClient.trustingAnyServer(), nodeB.port(),
             "TLSv1.3", payload);
         nodeB.nextHandshake();
       }
-      SSLContext resuming = JdkClientResumptionTest.jdkClient();
+      SSLContext resuming = JdkTlsClient.trustingAnyServer();
       // The JDK client offers a session only to the address it got it from: go through one
       // balancer address (first connection to A, second to B).
-      JdkClientResumptionTest.echo(resuming, lb.port(), "TLSv1.2", payload);
+      JdkTlsClient.echo(resuming, lb.port(), "TLSv1.2", payload);
       assertThat(nodeA.nextHandshake().resumption()).isEqualTo(Resumption.FULL);
 
       CompletableFuture<byte[]> slowOne = CompletableFuture.supplyAsync(() -> {
         try {
-          return JdkClientResumptionTest.echo(resuming, lb.port(), "TLSv1.2", payload);
+          return JdkTlsClient.echo(resuming, lb.port(), "TLSv1.2", payload);
         } catch (Exception e) {
           throw new RuntimeException(e);
         }
@@ -125,24 +131,24 @@ class SlowStoreTest {
       // does the slow one (full handshake after the prefetch timeout): all before the store
       // answered.
       for (int i = 0; i < 2; i++) {
-        JdkClientResumptionTest.echo(JdkClientResumptionTest.jdkClient(), nodeB.port(),
+        JdkTlsClient.echo(JdkTlsClient.trustingAnyServer(), nodeB.port(),
             "TLSv1.3", payload);
       }
       assertThat(slowOne.get(10, TimeUnit.SECONDS)).isEqualTo(payload);
       assertThat(slow.firstGetCompletedNanos.get()).as("store answered already").isZero();
       slow.release();
 
-      List<TestServer.Handshake> hs = new ArrayList<>();
+      List<TlsTestServer.Handshake<Resumption>> hs = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         hs.add(nodeB.nextHandshake());
       }
-      assertThat(hs).allMatch(TestServer.Handshake::success);
-      TestServer.Handshake slowHandshake = hs.stream()
+      assertThat(hs).allMatch(TlsTestServer.Handshake::success);
+      TlsTestServer.Handshake<Resumption> slowHandshake = hs.stream()
           .filter(h -> h.protocol().equals("TLSv1.2")).findFirst().orElseThrow();
       assertThat(slowHandshake.resumption()).isEqualTo(Resumption.FULL);
     } finally {
       slow.close();
-      cert.delete();
+      cert.close();
     }
   }
 }

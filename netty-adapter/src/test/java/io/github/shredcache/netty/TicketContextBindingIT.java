@@ -3,6 +3,10 @@ package io.github.shredcache.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.shredcache.core.KeyToken;
+import io.github.shredcache.testing.netty.TlsTestServer;
+import io.github.shredcache.testing.tls.OpenSslClient;
+import io.github.shredcache.testing.tls.TestCertificate;
+import io.github.shredcache.testing.tls.TestPki;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -70,15 +74,15 @@ class TicketContextBindingIT {
   }
 
   /** A node of the test's key chain with its own OpenSSL context for this configuration. */
-  private TicketTestNode node(String name, TestPki.Issued server, ClientAuth auth,
-      TestPki.Issued clientCa) throws Exception {
-    SslContextBuilder b = TicketSslContexts.forServer(server.key(), server.cert());
+  private TicketTestNode node(String name, TestCertificate server, ClientAuth auth,
+      TestCertificate clientCa) throws Exception {
+    SslContextBuilder b = TicketSslContexts.forServer(server.privateKey(), server.certificate());
     ResumptionContext id;
     if (auth == ClientAuth.NONE) {
       id = ResumptionContext.of(server.chain(), auth);
     } else {
-      b.clientAuth(auth).trustManager(clientCa.cert());
-      id = ResumptionContext.of(server.chain(), auth, clientCa.cert());
+      b.clientAuth(auth).trustManager(clientCa.certificate());
+      id = ResumptionContext.of(server.chain(), auth, clientCa.certificate());
     }
     SslContext context = b.build();
     TicketTestNode node = TicketTestNode.start(name, chain.advanceTo(chain.epoch()), LIFETIME,
@@ -89,29 +93,26 @@ class TicketContextBindingIT {
 
   private Path ticket(TicketTestNode node, String version, String... extra) throws Exception {
     Path session = dir.resolve(node.name + version + ".session");
-    TicketOpenSslClient.Result r = TicketOpenSslClient.connect(node.port(), version, null,
-        session, extra);
+    OpenSslClient.Result r = TicketTestNode.request(node.port(), version, null, session, extra);
     assertThat(r.kind()).as(r.output()).isEqualTo("New");
-    assertThat(node.server.nextHandshake(WAIT).succeeded()).isTrue();
+    assertThat(node.server.nextHandshake(WAIT).success()).isTrue();
     return session;
   }
 
-  private static TicketTestServer.Handshake declined(TicketTestNode node, String version,
+  private static TlsTestServer.Handshake<Boolean> declined(TicketTestNode node, String version,
       Path session) throws Exception {
-    TicketOpenSslClient.Result r = TicketOpenSslClient.connect(node.port(), version, session,
-        null);
+    OpenSslClient.Result r = TicketTestNode.request(node.port(), version, session, null);
     assertThat(r.kind()).as(r.output()).isEqualTo("New");
-    TicketTestServer.Handshake h = node.server.nextHandshake(WAIT);
-    assertThat(h.reused()).isFalse();
+    TlsTestServer.Handshake<Boolean> h = node.server.nextHandshake(WAIT);
+    assertThat(Boolean.TRUE.equals(h.resumption())).as("resumed").isFalse();
     return h;
   }
 
   private static void resumed(TicketTestNode node, String version, Path session)
       throws Exception {
-    TicketOpenSslClient.Result r = TicketOpenSslClient.connect(node.port(), version, session,
-        null);
+    OpenSslClient.Result r = TicketTestNode.request(node.port(), version, session, null);
     assertThat(r.kind()).as(r.output()).isEqualTo("Reused");
-    assertThat(node.server.nextHandshake(WAIT).reused()).isTrue();
+    assertThat(node.server.nextHandshake(WAIT).resumption()).isTrue();
   }
 
   @ParameterizedTest(name = "openssl s_client {0}")
@@ -121,8 +122,8 @@ class TicketContextBindingIT {
     TicketTestNode two = node("two", pki.serverTwo(), ClientAuth.NONE, null);
     Path session = ticket(one, version);
 
-    TicketTestServer.Handshake h = declined(two, version, session);
-    assertThat(h.succeeded()).as(h.failure()).isTrue();
+    TlsTestServer.Handshake<Boolean> h = declined(two, version, session);
+    assertThat(h.success()).as(String.valueOf(h.cause())).isTrue();
 
     resumed(node("one again", pki.serverOne(), ClientAuth.NONE, null), version, session);
   }
@@ -131,13 +132,13 @@ class TicketContextBindingIT {
   @ValueSource(strings = {"-tls1_3", "-tls1_2"})
   void ticketOfAContextTrustingCaXDoesNotResumeOnAContextTrustingCaY(String version)
       throws Exception {
-    Path[] pem = pki.clientX().pem(dir, "client-x");
+    Path[] pem = pki.clientX().writePem(dir, "client-x");
     TicketTestNode x = node("x", pki.serverOne(), ClientAuth.REQUIRE, pki.caX());
     TicketTestNode y = node("y", pki.serverOne(), ClientAuth.REQUIRE, pki.caY());
     Path session = ticket(x, version, "-cert", pem[0].toString(), "-key", pem[1].toString());
 
     // On Y without a client certificate: a fresh handshake, which Y refuses.
-    assertThat(declined(y, version, session).succeeded()).isFalse();
+    assertThat(declined(y, version, session).success()).isFalse();
 
     resumed(node("x again", pki.serverOne(), ClientAuth.REQUIRE, pki.caX()), version, session);
   }
@@ -146,14 +147,14 @@ class TicketContextBindingIT {
   @ValueSource(strings = {"-tls1_3", "-tls1_2"})
   void ticketWithAClientCertificateDoesNotResumeWhereClientAuthenticationIsOff(String version)
       throws Exception {
-    Path[] pem = pki.clientX().pem(dir, "client-x");
+    Path[] pem = pki.clientX().writePem(dir, "client-x");
     TicketTestNode require = node("require", pki.serverOne(), ClientAuth.REQUIRE, pki.caX());
     TicketTestNode none = node("none", pki.serverOne(), ClientAuth.NONE, null);
     Path session = ticket(require, version, "-cert", pem[0].toString(), "-key",
         pem[1].toString());
 
-    TicketTestServer.Handshake h = declined(none, version, session);
-    assertThat(h.succeeded()).as(h.failure()).isTrue();
+    TlsTestServer.Handshake<Boolean> h = declined(none, version, session);
+    assertThat(h.success()).as(String.valueOf(h.cause())).isTrue();
 
     resumed(node("require again", pki.serverOne(), ClientAuth.REQUIRE, pki.caX()), version, session);
   }

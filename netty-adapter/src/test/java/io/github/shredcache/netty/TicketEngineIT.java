@@ -2,12 +2,14 @@ package io.github.shredcache.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.shredcache.testing.netty.TlsTestServer;
+import io.github.shredcache.testing.tls.OpenSslClient;
+import io.github.shredcache.testing.tls.TestCertificate;
 import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.OpenSslSessionTicketKey;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -31,10 +33,10 @@ class TicketEngineIT {
 
 
 
-  static SslContext openSslServer(SelfSignedCertificate cert, OpenSslSessionTicketKey... keys)
+  static SslContext openSslServer(TestCertificate cert, OpenSslSessionTicketKey... keys)
       throws Exception {
     SslContext ctx =
-        SslContextBuilder.forServer(cert.certificate(), cert.privateKey())
+        SslContextBuilder.forServer(cert.certificateFile(), cert.privateKeyFile())
             .sslProvider(SslProvider.OPENSSL)
             .protocols("TLSv1.3", "TLSv1.2")
             .build();
@@ -50,25 +52,28 @@ class TicketEngineIT {
     SecureRandom random = new SecureRandom();
     OpenSslSessionTicketKey k1 = TicketKeys.random(random);
     OpenSslSessionTicketKey k2 = TicketKeys.random(random);
-    try (TicketTestServer a = TicketTestServer.start(openSslServer(env.cert(), k1), env.group(), "A");
-        TicketTestServer b = TicketTestServer.start(openSslServer(env.cert(), k2, k1), env.group(), "B");
-        TicketTestServer c = TicketTestServer.start(openSslServer(env.cert(), k2), env.group(), "C")) {
+    try (TlsTestServer<Boolean> a =
+            TicketTestNode.serve(openSslServer(env.cert(), k1), env.group(), "A").start();
+        TlsTestServer<Boolean> b =
+            TicketTestNode.serve(openSslServer(env.cert(), k2, k1), env.group(), "B").start();
+        TlsTestServer<Boolean> c =
+            TicketTestNode.serve(openSslServer(env.cert(), k2), env.group(), "C").start()) {
       Path session = dir.resolve("session.pem");
 
-      TicketOpenSslClient.Result first = TicketOpenSslClient.connect(a.port(), version, null, session);
+      OpenSslClient.Result first = TicketTestNode.request(a.port(), version, null, session);
       assertThat(first.kind()).as(first.output()).isEqualTo("New");
-      assertThat(a.nextHandshake(WAIT).reused()).isFalse();
+      assertThat(a.nextHandshake(WAIT).resumption()).isFalse();
 
-      TicketOpenSslClient.Result onB = TicketOpenSslClient.connect(b.port(), version, session, null);
+      OpenSslClient.Result onB = TicketTestNode.request(b.port(), version, session, null);
       assertThat(onB.reused()).as(onB.output()).isTrue();
       assertThat(onB.protocol()).isEqualTo(version.equals("-tls1_3") ? "TLSv1.3" : "TLSv1.2");
-      assertThat(b.nextHandshake(WAIT).reused()).isTrue();
+      assertThat(b.nextHandshake(WAIT).resumption()).isTrue();
 
-      TicketOpenSslClient.Result onC = TicketOpenSslClient.connect(c.port(), version, session, null);
+      OpenSslClient.Result onC = TicketTestNode.request(c.port(), version, session, null);
       assertThat(onC.kind()).as(onC.output()).isEqualTo("New");
-      TicketTestServer.Handshake full = c.nextHandshake(WAIT);
-      assertThat(full.succeeded()).as(String.valueOf(full.failure())).isTrue();
-      assertThat(full.reused()).isFalse();
+      TlsTestServer.Handshake<Boolean> full = c.nextHandshake(WAIT);
+      assertThat(full.success()).as(String.valueOf(full.cause())).isTrue();
+      assertThat(full.resumption()).isFalse();
     }
   }
 }

@@ -7,6 +7,8 @@ import io.github.shredcache.core.KeyRatchet;
 import io.github.shredcache.testing.FakeClock;
 import io.github.shredcache.testing.FakeScheduler;
 import io.github.shredcache.testing.TestKeys;
+import io.github.shredcache.testing.tls.TestCertificate;
+import io.github.shredcache.testing.tls.TestPki;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
@@ -16,7 +18,6 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
 import io.netty.internal.tcnative.SSL;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -34,7 +35,7 @@ class TicketKeyRotatorTest {
   private static final Duration EPOCH = TestKeys.EPOCH_LENGTH; // 1 h
   private static final Duration LIFETIME = Duration.ofMinutes(150); // R = 3
 
-  private static SelfSignedCertificate cert;
+  private static TestCertificate cert;
   private FakeScheduler scheduler;
   private FakeClock clock;
   private KeyRatchet ratchet;
@@ -42,12 +43,12 @@ class TicketKeyRotatorTest {
   @BeforeAll
   static void certificate() throws Exception {
     OpenSsl.ensureAvailability();
-    cert = SelfSignedCertificate.builder().fqdn("localhost").algorithm("EC").bits(256).build();
+    cert = TestPki.localhost();
   }
 
   @AfterAll
   static void deleteCertificate() {
-    cert.delete();
+    cert.close();
   }
 
   @BeforeEach
@@ -68,11 +69,11 @@ class TicketKeyRotatorTest {
   }
 
   private static ResumptionContext context() {
-    return ResumptionContext.of(new X509Certificate[] {cert.cert()}, ClientAuth.NONE);
+    return ResumptionContext.of(new X509Certificate[] {cert.certificate()}, ClientAuth.NONE);
   }
 
   private static SslContext openSslServer(long sessionTimeoutSeconds) throws Exception {
-    return SslContextBuilder.forServer(cert.certificate(), cert.privateKey())
+    return SslContextBuilder.forServer(cert.certificateFile(), cert.privateKeyFile())
         .sslProvider(SslProvider.OPENSSL)
         .sessionTimeout(sessionTimeoutSeconds)
         .build();
@@ -81,7 +82,7 @@ class TicketKeyRotatorTest {
   @Test
   void rejectsAJdkContextAndSaysHowToFixIt() throws Exception {
     SslContext jdk =
-        SslContextBuilder.forServer(cert.certificate(), cert.privateKey())
+        SslContextBuilder.forServer(cert.certificateFile(), cert.privateKeyFile())
             .sslProvider(SslProvider.JDK)
             .build();
     assertThatThrownBy(() -> TicketKeyRotator.start(jdk, context(), ratchet))
@@ -93,7 +94,7 @@ class TicketKeyRotatorTest {
   @Test
   void isResumedAcceptsOnlyOpenSslEngines() throws Exception {
     SslContext jdk =
-        SslContextBuilder.forServer(cert.certificate(), cert.privateKey())
+        SslContextBuilder.forServer(cert.certificateFile(), cert.privateKeyFile())
             .sslProvider(SslProvider.JDK)
             .build();
     assertThatThrownBy(() -> TicketKeyRotator.isResumed(jdk.newEngine(ByteBufAllocator.DEFAULT)))

@@ -6,6 +6,8 @@ import io.github.shredcache.core.KeyRatchet;
 import io.github.shredcache.core.TicketKeyMaterial;
 import io.github.shredcache.testing.FakeClock;
 import io.github.shredcache.testing.TestKeys;
+import io.github.shredcache.testing.tls.TestCertificate;
+import io.github.shredcache.testing.tls.TestPki;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSslSessionTicketKey;
 import java.nio.charset.StandardCharsets;
@@ -21,18 +23,18 @@ import org.junit.jupiter.api.Test;
 
 /** Ticket keys are derived per resumption context, exactly as documented. */
 class TicketKeysTest {
-  static TestPki.Issued serverOne;
-  static TestPki.Issued serverTwo;
-  static TestPki.Issued ca;
-  static TestPki.Issued otherCa;
+  static TestCertificate serverOne;
+  static TestCertificate serverTwo;
+  static TestCertificate ca;
+  static TestCertificate otherCa;
   static KeyRatchet ratchet;
 
   @BeforeAll
   static void setUp() throws Exception {
     ca = TestPki.ca("CA");
     otherCa = TestPki.ca("other CA");
-    serverOne = TestPki.leaf(ca, "one.test", Duration.ofDays(1));
-    serverTwo = TestPki.leaf(ca, "two.test", Duration.ofDays(1));
+    serverOne = TestPki.issue(ca, "one.test", Duration.ofDays(1));
+    serverTwo = TestPki.issue(ca, "two.test", Duration.ofDays(1));
     FakeClock clock = new FakeClock(TestKeys.START);
     ratchet = KeyRatchet.fromToken(TestKeys.tokenA(clock), Duration.ofHours(1), clock);
   }
@@ -81,10 +83,10 @@ class TicketKeysTest {
     ResumptionContext[] contexts = {
       ResumptionContext.of(one, ClientAuth.NONE),
       ResumptionContext.of(serverTwo.chain(), ClientAuth.NONE),
-      ResumptionContext.of(one, ClientAuth.OPTIONAL, ca.cert()),
-      ResumptionContext.of(one, ClientAuth.REQUIRE, ca.cert()),
-      ResumptionContext.of(one, ClientAuth.REQUIRE, otherCa.cert()),
-      ResumptionContext.of(one, ClientAuth.REQUIRE, ca.cert(), otherCa.cert()),
+      ResumptionContext.of(one, ClientAuth.OPTIONAL, ca.certificate()),
+      ResumptionContext.of(one, ClientAuth.REQUIRE, ca.certificate()),
+      ResumptionContext.of(one, ClientAuth.REQUIRE, otherCa.certificate()),
+      ResumptionContext.of(one, ClientAuth.REQUIRE, ca.certificate(), otherCa.certificate()),
     };
     for (int i = 0; i < contexts.length; i++) {
       OpenSslSessionTicketKey a = derive(contexts[i]);
@@ -100,12 +102,12 @@ class TicketKeysTest {
 
   @Test
   void equalConfigurationsHaveEqualContexts() {
-    assertThat(ResumptionContext.of(serverOne.chain(), ClientAuth.REQUIRE, ca.cert(),
-        serverTwo.cert(), ca.cert()))
+    assertThat(ResumptionContext.of(serverOne.chain(), ClientAuth.REQUIRE, ca.certificate(),
+        serverTwo.certificate(), ca.certificate()))
         .as("the CA certificates are a set")
-        .isEqualTo(ResumptionContext.of(serverOne.chain(), ClientAuth.REQUIRE, serverTwo.cert(),
-            ca.cert()));
-    assertThat(ResumptionContext.of(serverOne.chain(), ClientAuth.NONE, ca.cert()))
+        .isEqualTo(ResumptionContext.of(serverOne.chain(), ClientAuth.REQUIRE, serverTwo.certificate(),
+            ca.certificate()));
+    assertThat(ResumptionContext.of(serverOne.chain(), ClientAuth.NONE, ca.certificate()))
         .as("CA certificates do not matter without client authentication")
         .isEqualTo(ResumptionContext.of(serverOne.chain(), ClientAuth.NONE));
     assertThat(derive(ResumptionContext.of(serverOne.chain(), ClientAuth.NONE)).aesKey())

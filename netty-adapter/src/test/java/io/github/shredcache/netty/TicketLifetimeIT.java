@@ -3,6 +3,9 @@ package io.github.shredcache.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.shredcache.core.KeyToken;
+import io.github.shredcache.testing.netty.TlsTestServer;
+import io.github.shredcache.testing.tls.OpenSslClient;
+import io.github.shredcache.testing.tls.OpenSslSessionFiles;
 import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.OpenSslSessionStats;
 import java.nio.file.Path;
@@ -88,32 +91,31 @@ class TicketLifetimeIT {
     assertThat(a.rotator.ticketLifetimeSeconds()).isEqualTo(3);
     Path issued = dir.resolve("issued.session");
     Path renewed = dir.resolve("renewed.session");
-    TicketOpenSslClient.Result full = TicketOpenSslClient.connect(a.port(), version, null, issued);
+    OpenSslClient.Result full = TicketTestNode.request(a.port(), version, null, issued);
     Instant expiry = Instant.now().plus(PAST_THE_LIFETIME);
     assertThat(full.kind()).as(full.output()).isEqualTo("New");
-    assertThat(a.server.nextHandshake(WAIT).reused()).isFalse();
+    assertThat(a.server.nextHandshake(WAIT).resumption()).isFalse();
 
     // TLS 1.3 re-issues tickets on resumption; TLS 1.2 resumes the same session and ticket.
-    TicketOpenSslClient.Result young = TicketOpenSslClient.connect(b.port(), version, issued,
-        version.equals("-tls1_3") ? renewed : null);
+    OpenSslClient.Result young = TicketTestNode.request(b.port(), version, issued, version.equals("-tls1_3") ? renewed : null);
     assertThat(young.reused()).as(young.output()).isTrue();
-    assertThat(b.server.nextHandshake(WAIT).reused()).isTrue();
+    assertThat(b.server.nextHandshake(WAIT).resumption()).isTrue();
 
     sleepUntil(expiry);
     Path[] tickets = version.equals("-tls1_3")
         ? new Path[] {issued, renewed} : new Path[] {issued};
     for (int i = 0; i < tickets.length; i++) {
-      tickets[i] = TicketOpenSslClient.ignoringLifetimeHint(tickets[i], dir.resolve("old" + i));
+      tickets[i] = OpenSslSessionFiles.ignoringLifetimeHint(tickets[i], dir.resolve("old" + i));
     }
     for (TicketTestNode node : new TicketTestNode[] {a, b}) {
       for (Path ticket : tickets) {
         long decrypted = ticketsDecrypted(node);
-        TicketOpenSslClient.Result r = TicketOpenSslClient.connect(node.port(), version, ticket, null);
+        OpenSslClient.Result r = TicketTestNode.request(node.port(), version, ticket, null);
         assertThat(r.kind()).as("%s, %s past the lifetime: %s", node.name,
             ticket.getFileName(), r.output()).isEqualTo("New");
-        TicketTestServer.Handshake h = node.server.nextHandshake(WAIT);
-        assertThat(h.succeeded()).as(String.valueOf(h.failure())).isTrue();
-        assertThat(h.reused()).isFalse();
+        TlsTestServer.Handshake<Boolean> h = node.server.nextHandshake(WAIT);
+        assertThat(h.success()).as(String.valueOf(h.cause())).isTrue();
+        assertThat(h.resumption()).isFalse();
         // The client did present it and its key is still installed: the lifetime refused it.
         assertThat(ticketsDecrypted(node)).as("tickets %s decrypted", node.name)
             .isEqualTo(decrypted + 1);
@@ -125,36 +127,36 @@ class TicketLifetimeIT {
   @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
   void jdkClientResumesOnTheOtherNodeWithinTheLifetimeAndNotAfterIt(String protocol)
       throws Exception {
-    TicketJdkClient client = new TicketJdkClient(env.group(), protocol, env.cert().cert());
+    TicketJdkClient client = new TicketJdkClient(env.group(), protocol, env.cert().certificate());
 
     assertThat(client.get(a.port(), WAIT)).contains("served by A");
     Instant expiry = Instant.now().plus(PAST_THE_LIFETIME);
-    assertThat(a.server.nextHandshake(WAIT).reused()).isFalse();
+    assertThat(a.server.nextHandshake(WAIT).resumption()).isFalse();
 
     assertThat(client.get(b.port(), WAIT)).contains("served by B");
-    assertThat(b.server.nextHandshake(WAIT).reused()).as("young ticket on B").isTrue();
+    assertThat(b.server.nextHandshake(WAIT).resumption()).as("young ticket on B").isTrue();
 
     sleepUntil(expiry);
     assertThat(client.get(b.port(), WAIT)).contains("served by B");
-    TicketTestServer.Handshake late = b.server.nextHandshake(WAIT);
+    TlsTestServer.Handshake<Boolean> late = b.server.nextHandshake(WAIT);
     assertThat(late.protocol()).isEqualTo(protocol);
-    assertThat(late.reused()).as("past the lifetime on B").isFalse();
+    assertThat(late.resumption()).as("past the lifetime on B").isFalse();
   }
 
   @ParameterizedTest(name = "openssl s_client {0}")
   @ValueSource(strings = {"-tls1_3", "-tls1_2"})
   void lifetimeHintIsAtMostTheLifetime(String version) throws Exception {
     Path issued = dir.resolve("issued.session");
-    TicketOpenSslClient.connect(a.port(), version, null, issued);
-    assertThat(TicketOpenSslClient.lifetimeHintSeconds(issued))
+    TicketTestNode.request(a.port(), version, null, issued);
+    assertThat(OpenSslSessionFiles.lifetimeHintSeconds(issued))
         .isPositive()
         .isLessThanOrEqualTo(LIFETIME.getSeconds());
     if (version.equals("-tls1_3")) { // a resumed TLS 1.3 session gets new tickets
       Path renewed = dir.resolve("renewed.session");
-      TicketOpenSslClient.Result r =
-          TicketOpenSslClient.connect(b.port(), version, issued, renewed);
+      OpenSslClient.Result r =
+          TicketTestNode.request(b.port(), version, issued, renewed);
       assertThat(r.reused()).as(r.output()).isTrue();
-      assertThat(TicketOpenSslClient.lifetimeHintSeconds(renewed))
+      assertThat(OpenSslSessionFiles.lifetimeHintSeconds(renewed))
           .isPositive()
           .isLessThanOrEqualTo(LIFETIME.getSeconds());
     }
@@ -164,12 +166,12 @@ class TicketLifetimeIT {
   @Test
   void tls13TicketArrivesWithoutApplicationData() throws Exception {
     Path session = dir.resolve("silent.session");
-    assertThat(TicketOpenSslClient.ticketWithoutSending(a.port(), "-tls1_3", session, WAIT))
+    assertThat(OpenSslClient.to(a.port()).args("-tls1_3").sessionOut(session).sessionWithoutSending(WAIT))
         .as("a NewSessionTicket within %s, with no application data", WAIT)
         .isTrue();
     assertThat(a.server.nextHandshake(WAIT).protocol()).isEqualTo("TLSv1.3");
 
-    TicketOpenSslClient.Result r = TicketOpenSslClient.connect(b.port(), "-tls1_3", session, null);
+    OpenSslClient.Result r = TicketTestNode.request(b.port(), "-tls1_3", session, null);
     assertThat(r.reused()).as(r.output()).isTrue();
   }
 
@@ -180,18 +182,18 @@ class TicketLifetimeIT {
   @ParameterizedTest(name = "openssl s_client {0}")
   @ValueSource(strings = {"-tls1_3", "-tls1_2"})
   void enginesFromNewEngineIssueAndAcceptNoTickets(String version) throws Exception {
-    try (TicketTestServer engines =
-        TicketTestServer.startWithOwnHandlers(b.rotator.sslContext(), env.group(), "engines")) {
+    try (TlsTestServer<Boolean> engines = TicketTestNode.serve(b.rotator.sslContext(), env.group(),
+        "engines").pipeline(TlsTestServer.Pipeline.OWN_HANDLER_AROUND_NEW_ENGINE).start()) {
       Path fromA = dir.resolve("a.session");
-      TicketOpenSslClient.connect(a.port(), version, null, fromA);
+      TicketTestNode.request(a.port(), version, null, fromA);
       a.server.nextHandshake(WAIT);
 
-      TicketOpenSslClient.Result r = TicketOpenSslClient.connect(engines.port(), version, fromA, null);
+      OpenSslClient.Result r = TicketTestNode.request(engines.port(), version, fromA, null);
       assertThat(r.kind()).as(r.output()).isEqualTo("New");
       assertThat(r.output()).doesNotContain("TLS session ticket");
-      TicketTestServer.Handshake h = engines.nextHandshake(WAIT);
-      assertThat(h.succeeded()).as(String.valueOf(h.failure())).isTrue();
-      assertThat(h.reused()).isFalse();
+      TlsTestServer.Handshake<Boolean> h = engines.nextHandshake(WAIT);
+      assertThat(h.success()).as(String.valueOf(h.cause())).isTrue();
+      assertThat(h.resumption()).isFalse();
     }
   }
 }

@@ -3,6 +3,8 @@ package io.github.shredcache.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.shredcache.core.KeyToken;
+import io.github.shredcache.testing.netty.TlsTestServer;
+import io.github.shredcache.testing.tls.OpenSslClient;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,15 +47,15 @@ class TicketResumptionIT {
       Path session = dir.resolve("a.session");
       String expected = version.equals("-tls1_3") ? "TLSv1.3" : "TLSv1.2";
 
-      TicketOpenSslClient.Result onA = TicketOpenSslClient.connect(a.port(), version, null, session);
+      OpenSslClient.Result onA = TicketTestNode.request(a.port(), version, null, session);
       assertThat(onA.toString()).as(onA.output()).isEqualTo("New, " + expected);
-      assertThat(a.server.nextHandshake(WAIT).reused()).isFalse();
+      assertThat(a.server.nextHandshake(WAIT).resumption()).isFalse();
 
-      TicketOpenSslClient.Result onB = TicketOpenSslClient.connect(b.port(), version, session, null);
+      OpenSslClient.Result onB = TicketTestNode.request(b.port(), version, session, null);
       assertThat(onB.toString()).as(onB.output()).isEqualTo("Reused, " + expected);
-      TicketTestServer.Handshake resumed = b.server.nextHandshake(WAIT);
+      TlsTestServer.Handshake<Boolean> resumed = b.server.nextHandshake(WAIT);
       assertThat(resumed.protocol()).isEqualTo(expected);
-      assertThat(resumed.reused()).isTrue();
+      assertThat(resumed.resumption()).isTrue();
       if (expected.equals("TLSv1.3")) {
         // psk_dhe_ke: the resumed handshake ran a fresh ECDHE exchange.
         assertThat(onB.output()).contains("Server Temp Key");
@@ -68,17 +70,17 @@ class TicketResumptionIT {
     KeyToken sameChain = chain.advanceTo(chain.epoch());
     try (TicketTestNode a = node("A", chain);
         TicketTestNode b = node("B", sameChain)) {
-      TicketJdkClient client = new TicketJdkClient(env.group(), protocol, env.cert().cert());
+      TicketJdkClient client = new TicketJdkClient(env.group(), protocol, env.cert().certificate());
 
       assertThat(client.get(a.port(), WAIT)).contains("served by A");
-      TicketTestServer.Handshake full = a.server.nextHandshake(WAIT);
+      TlsTestServer.Handshake<Boolean> full = a.server.nextHandshake(WAIT);
       assertThat(full.protocol()).isEqualTo(protocol);
-      assertThat(full.reused()).isFalse();
+      assertThat(full.resumption()).isFalse();
 
       assertThat(client.get(b.port(), WAIT)).contains("served by B");
-      TicketTestServer.Handshake resumed = b.server.nextHandshake(WAIT);
+      TlsTestServer.Handshake<Boolean> resumed = b.server.nextHandshake(WAIT);
       assertThat(resumed.protocol()).isEqualTo(protocol);
-      assertThat(resumed.reused()).isTrue();
+      assertThat(resumed.resumption()).isTrue();
     }
   }
 
@@ -93,13 +95,13 @@ class TicketResumptionIT {
     try (TicketTestNode a = node("A", chain);
         TicketTestNode b = node("B", sameChain)) {
       Path session = dir.resolve("psk.session");
-      TicketOpenSslClient.connect(a.port(), "-tls1_3", null, session, "-allow_no_dhe_kex");
+      TicketTestNode.request(a.port(), "-tls1_3", null, session, "-allow_no_dhe_kex");
       a.server.nextHandshake(WAIT);
-      TicketOpenSslClient.Result onB =
-          TicketOpenSslClient.connect(b.port(), "-tls1_3", session, null, "-allow_no_dhe_kex");
+      OpenSslClient.Result onB =
+          TicketTestNode.request(b.port(), "-tls1_3", session, null, "-allow_no_dhe_kex");
       assertThat(onB.toString()).as(onB.output()).isEqualTo("Reused, TLSv1.3");
       assertThat(onB.output()).contains("Server Temp Key");
-      assertThat(b.server.nextHandshake(WAIT).reused()).isTrue();
+      assertThat(b.server.nextHandshake(WAIT).resumption()).isTrue();
     }
   }
 
@@ -111,20 +113,20 @@ class TicketResumptionIT {
       assertThat(a.rotator.installedEpoch()).isEqualTo(other.rotator.installedEpoch());
       for (String version : new String[] {"-tls1_3", "-tls1_2"}) {
         Path session = dir.resolve("a" + version + ".session");
-        TicketOpenSslClient.connect(a.port(), version, null, session);
-        assertThat(a.server.nextHandshake(WAIT).reused()).isFalse();
+        TicketTestNode.request(a.port(), version, null, session);
+        assertThat(a.server.nextHandshake(WAIT).resumption()).isFalse();
 
-        TicketOpenSslClient.Result there =
-            TicketOpenSslClient.connect(other.port(), version, session, null);
+        OpenSslClient.Result there =
+            TicketTestNode.request(other.port(), version, session, null);
         assertThat(there.kind()).as(there.output()).isEqualTo("New");
-        TicketTestServer.Handshake h = other.server.nextHandshake(WAIT);
-        assertThat(h.succeeded()).as(String.valueOf(h.failure())).isTrue();
-        assertThat(h.reused()).isFalse();
+        TlsTestServer.Handshake<Boolean> h = other.server.nextHandshake(WAIT);
+        assertThat(h.success()).as(String.valueOf(h.cause())).isTrue();
+        assertThat(h.resumption()).isFalse();
 
         // Control: the same ticket does resume on the node that issued it.
-        TicketOpenSslClient.Result home = TicketOpenSslClient.connect(a.port(), version, session, null);
+        OpenSslClient.Result home = TicketTestNode.request(a.port(), version, session, null);
         assertThat(home.reused()).as(home.output()).isTrue();
-        assertThat(a.server.nextHandshake(WAIT).reused()).isTrue();
+        assertThat(a.server.nextHandshake(WAIT).resumption()).isTrue();
       }
     }
   }

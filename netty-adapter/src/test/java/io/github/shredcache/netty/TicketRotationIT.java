@@ -7,6 +7,8 @@ import io.github.shredcache.core.KeyToken;
 import io.github.shredcache.testing.FakeClock;
 import io.github.shredcache.testing.FakeScheduler;
 import io.github.shredcache.testing.TestKeys;
+import io.github.shredcache.testing.netty.TlsTestServer;
+import io.github.shredcache.testing.tls.OpenSslClient;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,26 +55,26 @@ class TicketRotationIT {
       assertThat(a.rotator.installedEpoch()).isEqualTo(e);
       assertThat(a.ratchet.epochsBehind()).isEqualTo(2);
       Path session = dir.resolve("issued-in-e.session");
-      assertThat(TicketOpenSslClient.connect(a.port(), version, null, session).kind()).isEqualTo("New");
+      assertThat(TicketTestNode.request(a.port(), version, null, session).kind()).isEqualTo("New");
       a.server.nextHandshake(WAIT);
 
       for (int later = 1; later <= 2; later++) {
         scheduler.advance(epoch); // both ratchets tick at the boundary; the rotators follow
         assertThat(a.rotator.installedEpoch()).isEqualTo(e + later);
         assertThat(b.rotator.installedEpoch()).isEqualTo(e + later);
-        TicketOpenSslClient.Result r = TicketOpenSslClient.connect(b.port(), version, session, null);
+        OpenSslClient.Result r = TicketTestNode.request(b.port(), version, session, null);
         assertThat(r.reused()).as("epoch e + %s: %s", later, r.output()).isTrue();
-        assertThat(b.server.nextHandshake(WAIT).reused()).isTrue();
+        assertThat(b.server.nextHandshake(WAIT).resumption()).isTrue();
       }
 
       scheduler.advance(epoch); // e + 3: e has left [e + 1, e + 4]
       assertThat(b.rotator.installedEpoch()).isEqualTo(e + 3);
       for (TicketTestNode node : new TicketTestNode[] {a, b}) {
-        TicketOpenSslClient.Result r = TicketOpenSslClient.connect(node.port(), version, session, null);
+        OpenSslClient.Result r = TicketTestNode.request(node.port(), version, session, null);
         assertThat(r.kind()).as("%s in e + 3: %s", node.name, r.output()).isEqualTo("New");
-        TicketTestServer.Handshake h = node.server.nextHandshake(WAIT);
-        assertThat(h.succeeded()).as(String.valueOf(h.failure())).isTrue();
-        assertThat(h.reused()).isFalse();
+        TlsTestServer.Handshake<Boolean> h = node.server.nextHandshake(WAIT);
+        assertThat(h.success()).as(String.valueOf(h.cause())).isTrue();
+        assertThat(h.resumption()).isFalse();
       }
     }
   }
@@ -89,11 +91,11 @@ class TicketRotationIT {
             TestKeys.tokenA(ahead), lifetime, ahead, new FakeScheduler(ahead)), env.cert(), env.group())) {
       assertThat(fast.rotator.installedEpoch()).isEqualTo(slow.rotator.installedEpoch() + 1);
       Path session = dir.resolve("ahead.session");
-      TicketOpenSslClient.connect(fast.port(), "-tls1_3", null, session);
+      TicketTestNode.request(fast.port(), "-tls1_3", null, session);
       fast.server.nextHandshake(WAIT);
-      TicketOpenSslClient.Result r = TicketOpenSslClient.connect(slow.port(), "-tls1_3", session, null);
+      OpenSslClient.Result r = TicketTestNode.request(slow.port(), "-tls1_3", session, null);
       assertThat(r.reused()).as(r.output()).isTrue();
-      assertThat(slow.server.nextHandshake(WAIT).reused()).isTrue();
+      assertThat(slow.server.nextHandshake(WAIT).resumption()).isTrue();
     }
   }
 
@@ -108,7 +110,7 @@ class TicketRotationIT {
     try (TicketTestNode a = TicketTestNode.start("A", chain, lifetime, clock, env.cert(), env.group());
         TicketTestNode b = TicketTestNode.start("B", sameChain, lifetime, clock, env.cert(), env.group())) {
       Path session = dir.resolve("real-time.session");
-      TicketOpenSslClient.connect(a.port(), "-tls1_3", null, session);
+      TicketTestNode.request(a.port(), "-tls1_3", null, session);
       a.server.nextHandshake(WAIT);
       long issuedIn = a.rotator.installedEpoch();
 
@@ -119,9 +121,9 @@ class TicketRotationIT {
       assertThat(b.rotator.installedEpoch()).isGreaterThan(issuedIn);
       assertThat(a.rotator.installedEpoch()).isGreaterThan(issuedIn);
 
-      TicketOpenSslClient.Result r = TicketOpenSslClient.connect(b.port(), "-tls1_3", session, null);
+      OpenSslClient.Result r = TicketTestNode.request(b.port(), "-tls1_3", session, null);
       assertThat(r.reused()).as(r.output()).isTrue();
-      assertThat(b.server.nextHandshake(WAIT).reused()).isTrue();
+      assertThat(b.server.nextHandshake(WAIT).resumption()).isTrue();
     }
   }
 }

@@ -1,10 +1,11 @@
 package io.github.shredcache.netty;
 
+import io.github.shredcache.testing.tls.TestCertificate;
+import io.github.shredcache.testing.tls.TestPki;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.ssl.OpenSsl;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 final class TicketTestEnv implements BeforeAllCallback, AfterAllCallback {
   private final int threads;
   private EventLoopGroup group;
-  private SelfSignedCertificate cert;
+  private TestCertificate cert;
 
   TicketTestEnv(int threads) {
     this.threads = threads;
@@ -31,20 +32,20 @@ final class TicketTestEnv implements BeforeAllCallback, AfterAllCallback {
   public void beforeAll(ExtensionContext context) throws Exception {
     OpenSsl.ensureAvailability();
     group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
-    cert = SelfSignedCertificate.builder().fqdn("localhost").algorithm("EC").bits(256).build();
+    cert = TestPki.localhost();
   }
 
   @Override
   public void afterAll(ExtensionContext context) {
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    cert.delete();
+    cert.close();
   }
 
   EventLoopGroup group() {
     return group;
   }
 
-  SelfSignedCertificate cert() {
+  TestCertificate cert() {
     return cert;
   }
 }

@@ -2,17 +2,21 @@ package io.github.shredcache.netty;
 
 import io.github.shredcache.core.KeyRatchet;
 import io.github.shredcache.core.KeyToken;
+import io.github.shredcache.testing.netty.TlsTestServer;
+import io.github.shredcache.testing.tls.OpenSslClient;
+import io.github.shredcache.testing.tls.TestCertificate;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.InstantSource;
 
 /**
  * A ticket-mode node for tests: its own OpenSSL server context, ratchet and rotator, behind a
- * {@link TicketTestServer} on its own port that serves with {@link TicketKeyRotator#sslContext()}.
+ * {@link TlsTestServer} on its own port that serves with {@link TicketKeyRotator#sslContext()}.
  * Closing the node closes its ratchet.
  */
 final class TicketTestNode implements AutoCloseable {
@@ -21,14 +25,14 @@ final class TicketTestNode implements AutoCloseable {
   final KeyRatchet ratchet;
   final SslContext context;
   final TicketKeyRotator rotator;
-  final TicketTestServer server;
+  final TlsTestServer<Boolean> server;
 
   private TicketTestNode(
       String name,
       KeyRatchet ratchet,
       SslContext context,
       TicketKeyRotator rotator,
-      TicketTestServer server) {
+      TlsTestServer<Boolean> server) {
     this.name = name;
     this.ratchet = ratchet;
     this.context = context;
@@ -45,7 +49,7 @@ final class TicketTestNode implements AutoCloseable {
       KeyToken token,
       Duration maxSessionLifetime,
       InstantSource clock,
-      SelfSignedCertificate cert,
+      TestCertificate cert,
       EventLoopGroup group)
       throws Exception {
     return start(name, KeyRatchet.fromToken(token, maxSessionLifetime, clock), cert, group);
@@ -53,7 +57,7 @@ final class TicketTestNode implements AutoCloseable {
 
   /** Starts a node over {@code ratchet} (e.g. one on a fake clock and scheduler), without client auth. */
   static TicketTestNode start(
-      String name, KeyRatchet ratchet, SelfSignedCertificate cert, EventLoopGroup group)
+      String name, KeyRatchet ratchet, TestCertificate cert, EventLoopGroup group)
       throws Exception {
     return start(name, ratchet, openSslContext(cert), identity(cert), group);
   }
@@ -80,18 +84,41 @@ final class TicketTestNode implements AutoCloseable {
       EventLoopGroup group)
       throws Exception {
     TicketKeyRotator rotator = TicketKeyRotator.start(context, id, ratchet);
-    TicketTestServer server = TicketTestServer.start(rotator.sslContext(), group, name);
+    TlsTestServer<Boolean> server = serve(rotator.sslContext(), group, name).start();
     return new TicketTestNode(name, ratchet, context, rotator, server);
   }
 
+  /**
+   * A server for {@code context} on {@code group} that answers one HTTP response and records
+   * whether BoringSSL resumed each session; call {@code start()}.
+   */
+  static TlsTestServer.Builder<Boolean> serve(SslContext context, EventLoopGroup group,
+      String name) {
+    return TlsTestServer.builder(context, TicketKeyRotator::isResumed).eventLoopGroup(group)
+        .httpReply(name);
+  }
+
+  /**
+   * {@code openssl s_client} with {@code version} ("-tls1_3" or "-tls1_2"): offers {@code
+   * sessionIn} if not null, sends one HTTP request and reads until the node closes (so it receives
+   * TLS 1.3 tickets), writes its session to {@code sessionOut} if not null.
+   *
+   * @throws AssertionError if the handshake did not complete or no session was written
+   */
+  static OpenSslClient.Result request(int port, String version, Path sessionIn, Path sessionOut,
+      String... extra) throws IOException, InterruptedException {
+    return OpenSslClient.to(port).args(version).args(extra).sessionIn(sessionIn)
+        .sessionOut(sessionOut).send("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n").handshake();
+  }
+
   /** Ticket mode's OpenSSL server context for {@code cert}, as {@link TicketSslContexts} presets it. */
-  static SslContext openSslContext(SelfSignedCertificate cert) throws Exception {
-    return TicketSslContexts.forServer(cert.key(), cert.cert()).build();
+  static SslContext openSslContext(TestCertificate cert) throws Exception {
+    return TicketSslContexts.forServer(cert.privateKey(), cert.certificate()).build();
   }
 
   /** The identity of {@link #openSslContext}. */
-  static ResumptionContext identity(SelfSignedCertificate cert) {
-    return ResumptionContext.of(new X509Certificate[] {cert.cert()}, ClientAuth.NONE);
+  static ResumptionContext identity(TestCertificate cert) {
+    return ResumptionContext.of(new X509Certificate[] {cert.certificate()}, ClientAuth.NONE);
   }
 
   int port() {

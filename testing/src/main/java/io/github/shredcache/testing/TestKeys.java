@@ -100,6 +100,35 @@ public final class TestKeys {
     return builder(ratchetB(clock), clock, store).namespace("test").build();
   }
 
+  /**
+   * A new random key chain at the system clock's current epoch, as token text: for tests of
+   * several nodes on real time (the test keeps this copy of the secret).
+   */
+  public static String newToken(Duration epochLength) {
+    KeyToken t = KeyToken.generate(epochLength, InstantSource.system());
+    try {
+      return t.encode();
+    } finally {
+      t.destroy();
+    }
+  }
+
+  /**
+   * A node's cache on real time: keys from {@code token} (text, as {@link #newToken} makes it) with
+   * a 10-minute session lifetime, on {@code store}, namespace "it", the library's default executor
+   * and {@code lookupTimeout}. The caller closes it.
+   */
+  public static SessionCache realTimeCache(String token, SessionStore store,
+      Duration lookupTimeout) {
+    InstantSource clock = InstantSource.system();
+    return SessionCache.builder()
+        .keys(KeyRatchet.fromToken(KeyToken.parse(token, clock), Duration.ofMinutes(10), clock))
+        .store(store)
+        .namespace("it")
+        .lookupTimeout(lookupTimeout)
+        .build();
+  }
+
   /** A 32-byte session ID derived from {@code n}. */
   public static SessionId sessionId(int n) {
     byte[] b = new byte[32];

@@ -3,6 +3,7 @@ package io.github.shredcache.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.shredcache.testing.memcached.MemcachedProcess;
+import io.github.shredcache.testing.tls.OpenSslClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -71,17 +72,17 @@ class MemcachedRestartUnderLoadIT {
 
   /**
    * {@link #ROUNDS_PER_PHASE} rounds of (full handshake on A, resumption attempt on B); a failed
-   * TLS connection throws from {@link OpenSslProbe#connect}. Returns {connections, resumed}.
+   * TLS connection throws from {@link ReliabilityCluster#probe}. Returns {connections, resumed}.
    */
   private int[] rounds(MemcachedProcess memcached, ReliabilityCluster cluster,
       ReliabilityCluster.Node a, ReliabilityCluster.Node b, String phase) throws Exception {
     int resumed = 0;
     for (int i = 0; i < ROUNDS_PER_PHASE; i++) {
       Path sess = dir.resolve(phase + i + ".pem");
-      OpenSslProbe.Result made = OpenSslProbe.connect(a.port(), null, sess, dir);
+      OpenSslClient.Result made = ReliabilityCluster.probe(a.port(), null, sess);
       assertThat(a.server().nextHandshake().success()).isTrue();
       awaitStored(memcached, cluster.storeKey(made.sessionIdHex())); // A writes asynchronously
-      OpenSslProbe.Result r = OpenSslProbe.connect(b.port(), sess, null, dir);
+      OpenSslClient.Result r = ReliabilityCluster.probe(b.port(), sess, null);
       assertThat(b.server().nextHandshake().success()).as("%s: TLS connection failed", phase).isTrue();
       resumed += r.reused() ? 1 : 0;
     }

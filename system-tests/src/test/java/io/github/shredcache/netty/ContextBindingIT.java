@@ -6,8 +6,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.github.shredcache.core.SessionCache;
 import io.github.shredcache.core.SessionStore;
 import io.github.shredcache.memcached.MemcachedSessionStore;
+import io.github.shredcache.testing.TestKeys;
 import io.github.shredcache.testing.memcached.MemcachedProcess;
 import io.github.shredcache.testing.memcached.RawMemcachedClient;
+import io.github.shredcache.testing.netty.TlsTestServer;
+import io.github.shredcache.testing.tls.OpenSslClient;
+import io.github.shredcache.testing.tls.TestCertificate;
+import io.github.shredcache.testing.tls.TestPki;
 import io.netty.handler.ssl.ClientAuth;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -47,7 +52,7 @@ class ContextBindingIT {
   private final List<AutoCloseable> closeables = new ArrayList<>();
 
   /** One node: its own cache and memcached client, its own context and port. */
-  record Node(TestServer server, SessionCache cache) {
+  record Node(TlsTestServer<Resumption> server, SessionCache cache) {
     int port() {
       return server.port();
     }
@@ -72,7 +77,7 @@ class ContextBindingIT {
 
   @BeforeEach
   void newChain() {
-    token = Nodes.newToken();
+    token = TestKeys.newToken(Duration.ofHours(1));
   }
 
   @AfterEach
@@ -82,17 +87,17 @@ class ContextBindingIT {
     }
   }
 
-  private Node node(TestPki.Issued server, ClientAuth auth, TestPki.Issued clientCa)
+  private Node node(TestCertificate server, ClientAuth auth, TestCertificate clientCa)
       throws Exception {
     SessionStore store = MemcachedSessionStore.builder().servers(memcached.address())
         .operationTimeout(Duration.ofSeconds(2)).build();
-    SessionCache cache = Nodes.cache(token, store, Duration.ofSeconds(2));
+    SessionCache cache = TestKeys.realTimeCache(token, store, Duration.ofSeconds(2));
     ShredcacheSslContextBuilder b = ShredcacheSslContextBuilder
-        .forServer(server.key(), server.cert()).sessionCache(cache);
+        .forServer(server.privateKey(), server.certificate()).sessionCache(cache);
     if (auth != ClientAuth.NONE) {
-      b.clientAuth(auth).trustManager(clientCa.cert());
+      b.clientAuth(auth).trustManager(clientCa.certificate());
     }
-    TestServer s = TestServer.start(b.build());
+    TlsTestServer<Resumption> s = TlsTestServer.start(b.build(), ShredcacheSslContext::resumption);
     closeables.add(0, store);
     closeables.add(0, cache);
     closeables.add(0, s);
@@ -104,9 +109,9 @@ class ContextBindingIT {
       throws Exception {
     List<String> args = new ArrayList<>(List.of("-tls1_2", "-sess_out", sess.toString()));
     args.addAll(List.of(extra));
-    String out = OpenSslCli.sClientNamed(node.port(), serverName, args.toArray(new String[0]));
+    String out = OpenSslClient.to(node.port()).serverName(serverName).args(args.toArray(new String[0])).run().output();
     assertThat(out).as(out).contains("New, TLSv1.2");
-    TestServer.Handshake h = node.server().nextHandshake();
+    TlsTestServer.Handshake<Resumption> h = node.server().nextHandshake();
     assertThat(h.success()).as(String.valueOf(h.cause())).isTrue();
     assertThat(h.resumption()).isEqualTo(Resumption.FULL);
     Matcher id = SESSION_ID.matcher(out);
@@ -115,9 +120,9 @@ class ContextBindingIT {
   }
 
   /** A full handshake with {@code client}'s certificate; returns the session file. */
-  private Path sessionWithCertificate(Node node, TestPki.Issued client, String name)
+  private Path sessionWithCertificate(Node node, TestCertificate client, String name)
       throws Exception {
-    Path[] pem = client.pem(dir, name);
+    Path[] pem = client.writePem(dir, name);
     Path sess = dir.resolve(name + ".session");
     fullHandshake(node, "localhost", sess, "-cert", pem[0].toString(), "-key",
         pem[1].toString());
@@ -126,7 +131,7 @@ class ContextBindingIT {
 
   /** A fresh handshake on {@code node} that failed (and not with internal_error). */
   private static void assertFreshHandshakeFailed(Node node) throws InterruptedException {
-    TestServer.Handshake h = node.server().nextHandshake();
+    TlsTestServer.Handshake<Resumption> h = node.server().nextHandshake();
     assertThat(h.success()).isFalse();
     assertThat(h.peer()).isNull();
     assertThat(String.valueOf(h.cause().getMessage())).doesNotContain("internal_error");
@@ -134,7 +139,7 @@ class ContextBindingIT {
 
   /** A full handshake on {@code node} that succeeded without a client identity. */
   private static void assertFreshHandshakeSucceeded(Node node) throws InterruptedException {
-    TestServer.Handshake h = node.server().nextHandshake();
+    TlsTestServer.Handshake<Resumption> h = node.server().nextHandshake();
     assertThat(h.success()).as(String.valueOf(h.cause())).isTrue();
     assertThat(h.resumption()).isEqualTo(Resumption.FULL);
     assertThat(h.peer()).as("no client identity carried over").isNull();
@@ -157,7 +162,7 @@ class ContextBindingIT {
       throws Exception {
     List<String> args = new ArrayList<>(List.of("-tls1_2", "-sess_in", sess.toString()));
     args.addAll(List.of(extra));
-    return OpenSslCli.sClientNamed(node.port(), serverName, args.toArray(new String[0]));
+    return OpenSslClient.to(node.port()).serverName(serverName).args(args.toArray(new String[0])).run().output();
   }
 
   /** The node fetched the offered session from memcached, opened it, and did not resume it. */
@@ -169,14 +174,14 @@ class ContextBindingIT {
 
   private static void assertResumed(Node node, String out) throws InterruptedException {
     assertThat(out).as(out).contains("Reused, TLSv1.2");
-    TestServer.Handshake h = node.server().nextHandshake();
+    TlsTestServer.Handshake<Resumption> h = node.server().nextHandshake();
     assertThat(h.success()).isTrue();
     assertThat(h.resumption()).isEqualTo(Resumption.RESUMED_SHARED);
   }
 
   @Test
   void sessionOfAContextTrustingCaXDoesNotResumeOnAContextTrustingCaY() throws Exception {
-    assumeTrue(OpenSslCli.available(), "openssl CLI missing");
+    assumeTrue(OpenSslClient.available(), "openssl CLI missing");
     Node x = node(pki.serverOne(), ClientAuth.REQUIRE, pki.caX());
     Node y = node(pki.serverOne(), ClientAuth.REQUIRE, pki.caY());
     Path sess = sessionWithCertificate(x, pki.clientX(), "client-x");
@@ -189,14 +194,14 @@ class ContextBindingIT {
     Node x2 = node(pki.serverOne(), ClientAuth.REQUIRE, pki.caX());
     String control = offer(x2, "localhost", sess);
     assertThat(control).as(control).contains("Reused, TLSv1.2");
-    TestServer.Handshake resumed = x2.server().nextHandshake();
+    TlsTestServer.Handshake<Resumption> resumed = x2.server().nextHandshake();
     assertThat(resumed.resumption()).isEqualTo(Resumption.RESUMED_SHARED);
     assertThat(resumed.peer()).contains("CN=client of X");
   }
 
   @Test
   void sessionOfOneServerCertificateDoesNotResumeUnderAnother() throws Exception {
-    assumeTrue(OpenSslCli.available(), "openssl CLI missing");
+    assumeTrue(OpenSslClient.available(), "openssl CLI missing");
     Node one = node(pki.serverOne(), ClientAuth.NONE, null);
     Node two = node(pki.serverTwo(), ClientAuth.NONE, null);
     Path sess = dir.resolve("one.pem");
@@ -213,7 +218,7 @@ class ContextBindingIT {
 
   @Test
   void sessionResumesOnlyUnderTheServerNameItWasMadeFor() throws Exception {
-    assumeTrue(OpenSslCli.available(), "openssl CLI missing");
+    assumeTrue(OpenSslClient.available(), "openssl CLI missing");
     Node a = node(pki.serverOne(), ClientAuth.NONE, null);
     Node b = node(pki.serverOne(), ClientAuth.NONE, null);
     Path sess = dir.resolve("a.pem");
@@ -235,7 +240,7 @@ class ContextBindingIT {
   @Test
   void sessionWithAClientCertificateDoesNotResumeWhereClientAuthenticationIsOff()
       throws Exception {
-    assumeTrue(OpenSslCli.available(), "openssl CLI missing");
+    assumeTrue(OpenSslClient.available(), "openssl CLI missing");
     Node require = node(pki.serverOne(), ClientAuth.REQUIRE, pki.caX());
     Node none = node(pki.serverOne(), ClientAuth.NONE, null);
     Path sess = sessionWithCertificate(require, pki.clientX(), "client-x");
@@ -254,14 +259,14 @@ class ContextBindingIT {
 
   @Test
   void storedClientCertificateIsCheckedAgainOnResumption() throws Exception {
-    assumeTrue(OpenSslCli.available(), "openssl CLI missing");
-    TestPki.Issued shortLived = TestPki.leaf(pki.caX(), "short-lived client", Duration.ofSeconds(4));
+    assumeTrue(OpenSslClient.available(), "openssl CLI missing");
+    TestCertificate shortLived = TestPki.issue(pki.caX(), "short-lived client", Duration.ofSeconds(4));
     Node x = node(pki.serverOne(), ClientAuth.REQUIRE, pki.caX());
     Path sess = sessionWithCertificate(x, shortLived, "short");
 
     // Wait (bounded) until the client certificate has expired; same context, so only the
     // re-validation of the stored chain can turn the session down.
-    Instant expired = shortLived.cert().getNotAfter().toInstant().plusSeconds(1);
+    Instant expired = shortLived.certificate().getNotAfter().toInstant().plusSeconds(1);
     long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
     while (Instant.now().isBefore(expired)) {
       assertThat(System.nanoTime()).as("clock did not pass the certificate's expiry")

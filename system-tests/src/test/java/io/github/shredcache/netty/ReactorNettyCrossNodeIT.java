@@ -3,6 +3,9 @@ package io.github.shredcache.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.github.shredcache.testing.net.Balancer;
+import io.github.shredcache.testing.tls.JdkTlsClient;
+import io.github.shredcache.testing.tls.OpenSslClient;
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslHandler;
 import java.nio.file.Path;
@@ -63,15 +66,15 @@ class ReactorNettyCrossNodeIT {
 
   @Test
   void opensslSessionsFromNodeAResumeOnNodeB() throws Exception {
-    assumeTrue(OpenSslCli.available(), "openssl CLI missing");
+    assumeTrue(OpenSslClient.available(), "openssl CLI missing");
     CrossNodeClients.assertOpensslResumesAtoB(nodeA.port(), nodeB.port(), tmp, 3);
     assertThat(nodes.cacheB.stats().storeHits()).isEqualTo(3);
   }
 
   @Test
   void jdkClientBehindRoundRobinBalancerResumesOnTheOtherNodeAndIsServed() throws Exception {
-    try (Balancer lb = new Balancer(List.of(nodeA.port(), nodeB.port()))) {
-      SSLContext client = JdkClientResumptionTest.jdkClient();
+    try (Balancer lb = Balancer.start(List.of(nodeA.port(), nodeB.port()))) {
+      SSLContext client = JdkTlsClient.trustingAnyServer();
       CrossNodeClients.Exchange first = CrossNodeClients.jdkGet(client, lb.port(), "/");
       assertThat(first.response()).startsWith("HTTP/1.1 200");
       assertThat(first.body()).isEqualTo("FULL");

@@ -4,8 +4,14 @@ import io.github.shredcache.core.KeyRatchet;
 import io.github.shredcache.core.KeyToken;
 import io.github.shredcache.core.SessionCache;
 import io.github.shredcache.memcached.MemcachedSessionStore;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
+import io.github.shredcache.testing.TestKeys;
+import io.github.shredcache.testing.netty.TlsTestServer;
+import io.github.shredcache.testing.tls.OpenSslClient;
+import io.github.shredcache.testing.tls.TestCertificate;
+import io.github.shredcache.testing.tls.TestPki;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -15,28 +21,33 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Nodes of one cluster for the reliability ITs: each node is a {@link TestServer} with its own
+ * Nodes of one cluster for the reliability ITs: each node is a {@link TlsTestServer} with its own
  * {@link SessionCache} (own front cache, own {@link MemcachedSessionStore}) on a shared memcached,
  * all started from one key token. Timeouts are generous: on a loaded machine a slow memcached
  * answer must not pass for a rejected entry.
  */
 final class ReliabilityCluster implements AutoCloseable {
+  /** The one cipher suite {@link #probe} offers. */
+  static final String PROBE_CIPHER = "ECDHE-ECDSA-AES128-GCM-SHA256";
+  /** The IANA number of {@link #PROBE_CIPHER}. */
+  static final int PROBE_CIPHER_ID = 0xC02B;
+
   final String namespace;
   final Duration lifetime;
   private final String memcached;
   private final String token;
-  private final SelfSignedCertificate cert;
+  private final TestCertificate cert;
   private final List<AutoCloseable> closeables = new ArrayList<>();
 
   /** A started node. */
-  record Node(TestServer server, SessionCache cache, KeyRatchet keys) {
+  record Node(TlsTestServer<Resumption> server, SessionCache cache, KeyRatchet keys) {
     int port() {
       return server.port();
     }
   }
 
   ReliabilityCluster(String memcached, String namespace, Duration lifetime) throws Exception {
-    this(memcached, namespace, lifetime, newToken(Duration.ofHours(1)));
+    this(memcached, namespace, lifetime, TestKeys.newToken(Duration.ofHours(1)));
   }
 
   /** A cluster whose nodes start from {@code token} (text form; the caller keeps its copy). */
@@ -46,7 +57,7 @@ final class ReliabilityCluster implements AutoCloseable {
     this.namespace = namespace;
     this.lifetime = lifetime;
     this.token = token;
-    this.cert = SelfSignedCertificate.builder().fqdn("localhost").algorithm("EC").bits(256).build();
+    this.cert = TestPki.localhost();
   }
 
   Node startNode() throws Exception {
@@ -55,17 +66,7 @@ final class ReliabilityCluster implements AutoCloseable {
 
   /** A node of another cluster: same namespace and memcached, its own key chain. */
   Node startForeignNode() throws Exception {
-    return startNode(newToken(Duration.ofHours(1)));
-  }
-
-  /** A new chain's token as text: the test's own copy, base64 (not the raw state). */
-  static String newToken(Duration epochLength) {
-    KeyToken t = KeyToken.generate(epochLength, InstantSource.system());
-    try {
-      return t.encode();
-    } finally {
-      t.destroy();
-    }
+    return startNode(TestKeys.newToken(Duration.ofHours(1)));
   }
 
   private Node startNode(String tokenText) throws Exception {
@@ -76,9 +77,9 @@ final class ReliabilityCluster implements AutoCloseable {
     SessionCache cache = SessionCache.builder().keys(keys).store(store).namespace(namespace)
         .build();
     ShredcacheSslContext ssl = ShredcacheSslContextBuilder
-        .forServer(cert.certificate(), cert.privateKey())
+        .forServer(cert.certificateFile(), cert.privateKeyFile())
         .sessionCache(cache).build();
-    TestServer server = TestServer.start(ssl);
+    TlsTestServer<Resumption> server = TlsTestServer.start(ssl, ShredcacheSslContext::resumption);
     closeables.add(0, keys);
     closeables.add(0, store);
     closeables.add(0, cache);
@@ -86,9 +87,22 @@ final class ReliabilityCluster implements AutoCloseable {
     return new Node(server, cache, keys);
   }
 
+  /**
+   * One {@code openssl s_client} TLS 1.2 connection to a node (input closed at once), offering the
+   * session in {@code sessionIn} and writing its session to {@code sessionOut} (either may be
+   * null), with the master secret from the key log: the client's view of a session.
+   *
+   * @throws AssertionError if the handshake did not complete
+   */
+  static OpenSslClient.Result probe(int port, Path sessionIn, Path sessionOut)
+      throws IOException, InterruptedException {
+    return OpenSslClient.to(port).args("-tls1_2", "-cipher", PROBE_CIPHER).keyLog()
+        .sessionIn(sessionIn).sessionOut(sessionOut).handshake();
+  }
+
   /** The context binding of this cluster's sessions for clients that sent {@code serverName}. */
   byte[] binding(String serverName) {
-    return ResumptionContext.of(new java.security.cert.X509Certificate[] {cert.cert()},
+    return ResumptionContext.of(new java.security.cert.X509Certificate[] {cert.certificate()},
         io.netty.handler.ssl.ClientAuth.NONE).bind(serverName);
   }
 
@@ -107,6 +121,6 @@ final class ReliabilityCluster implements AutoCloseable {
     for (AutoCloseable c : closeables) {
       c.close();
     }
-    cert.delete();
+    cert.close();
   }
 }

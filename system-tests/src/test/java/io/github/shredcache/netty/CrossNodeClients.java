@@ -2,6 +2,7 @@ package io.github.shredcache.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.shredcache.testing.tls.OpenSslClient;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -27,13 +28,13 @@ final class CrossNodeClients {
       String sess = dir.resolve("session-" + i + ".pem").toString();
       List<String> out = new ArrayList<>(List.of("-tls1_2", "-sess_out", sess));
       out.addAll(List.of(extra));
-      String first = OpenSslCli.sClient(portA, out.toArray(new String[0]));
+      String first = OpenSslClient.to(portA).args(out.toArray(new String[0])).run().output();
       if (!first.contains("New, TLSv1.2")) {
         throw new AssertionError("no new TLS 1.2 session from node A:\n" + first);
       }
       List<String> in = new ArrayList<>(List.of("-tls1_2", "-sess_in", sess));
       in.addAll(List.of(extra));
-      outputs.add(OpenSslCli.sClient(portB, in.toArray(new String[0])));
+      outputs.add(OpenSslClient.to(portB).args(in.toArray(new String[0])).run().output());
     }
     return outputs;
   }

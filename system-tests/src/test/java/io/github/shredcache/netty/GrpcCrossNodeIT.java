@@ -3,9 +3,11 @@ package io.github.shredcache.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.github.shredcache.testing.net.Balancer;
+import io.github.shredcache.testing.tls.OpenSslClient;
 import io.grpc.CallOptions;
-import io.grpc.Contexts;
 import io.grpc.Context;
+import io.grpc.Contexts;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -122,7 +124,7 @@ class GrpcCrossNodeIT {
 
   @Test
   void opensslSessionsFromNodeAResumeOnNodeB() throws Exception {
-    assumeTrue(OpenSslCli.available(), "openssl CLI missing");
+    assumeTrue(OpenSslClient.available(), "openssl CLI missing");
     CrossNodeClients.assertOpensslResumesAtoB(nodeA.getPort(), nodeB.getPort(), tmp, 3,
         "-alpn", "h2");
     assertThat(nodes.cacheB.stats().storeHits()).isEqualTo(3);
@@ -148,7 +150,7 @@ class GrpcCrossNodeIT {
         .trustManager(InsecureTrustManagerFactory.INSTANCE)
         .protocols("TLSv1.2")
         .build();
-    try (Balancer lb = new Balancer(List.of(nodeA.getPort(), nodeB.getPort()))) {
+    try (Balancer lb = Balancer.start(List.of(nodeA.getPort(), nodeB.getPort()))) {
       assertThat(call(client, lb.port())).isEqualTo("FULL");
       assertThat(call(client, lb.port())).isEqualTo("RESUMED_SHARED");
       assertThat(nodes.cacheB.stats().storeHits()).isEqualTo(1);

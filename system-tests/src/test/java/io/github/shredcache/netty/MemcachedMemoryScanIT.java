@@ -3,15 +3,20 @@ package io.github.shredcache.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+import io.github.shredcache.core.KeyRatchet;
 import io.github.shredcache.core.KeyToken;
 import io.github.shredcache.core.SessionId;
+import io.github.shredcache.testing.TestKeys;
 import io.github.shredcache.testing.memcached.MemcachedProcess;
 import io.github.shredcache.testing.memcached.RawMemcachedClient;
+import io.github.shredcache.testing.netty.TlsTestServer;
+import io.github.shredcache.testing.tls.OpenSslClient;
+import io.github.shredcache.testing.tls.TestCertificate;
+import io.github.shredcache.testing.tls.TestPki;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.ssl.ClientAuth;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -93,7 +98,7 @@ class MemcachedMemoryScanIT {
       long lastPutNanos = 0;
       for (int i = 0; i < SESSIONS; i++) {
         Path sess = dir.resolve("s" + i + ".pem");
-        OpenSslProbe.Result full = OpenSslProbe.connect(a.port(), null, sess, dir);
+        OpenSslClient.Result full = ReliabilityCluster.probe(a.port(), null, sess);
         lastPutNanos = System.nanoTime();
         secrets.add(ProcessMemoryScan.Needle.fromHex(full.masterSecretHex(), "session " + i));
         ids.add(full.sessionIdHex());
@@ -101,7 +106,7 @@ class MemcachedMemoryScanIT {
         for (int w = 0; w < 500 && raw.getBytes(key).isEmpty(); w++) {
           Thread.sleep(10);
         }
-        OpenSslProbe.Result again = OpenSslProbe.connect(b.port(), sess, null, dir);
+        OpenSslClient.Result again = ReliabilityCluster.probe(b.port(), sess, null);
         reused += again.reused() ? 1 : 0;
       }
       assertThat(reused).as("cross-node resumptions (the store path was used)").isGreaterThan(0);
@@ -160,19 +165,24 @@ class MemcachedMemoryScanIT {
 
   @Test
   void erasedEpochKeysAreUnreachable() throws Exception {
-    String token = ReliabilityCluster.newToken(EPOCH);
+    String token = TestKeys.newToken(EPOCH);
     long tokenEpoch = Long.parseLong(token.split(":")[2]);
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    SelfSignedCertificate ticketCert =
-        SelfSignedCertificate.builder().fqdn("localhost").algorithm("EC").bits(256).build();
+    TestCertificate ticketCert = TestPki.localhost();
     byte[] ticketContext = ResumptionContext.of(
-        new X509Certificate[] {ticketCert.cert()}, ClientAuth.NONE).digest();
+        new X509Certificate[] {ticketCert.certificate()}, ClientAuth.NONE).digest();
     try (MemcachedProcess memcached = MemcachedProcess.start();
         RawMemcachedClient raw = memcached.raw();
         ReliabilityCluster cluster =
             new ReliabilityCluster(memcached.address(), "erase", KEY_LIFETIME, token);
-        TicketTestNode tickets = TicketTestNode.start("T", KeyToken.parse(token, CLOCK),
-            KEY_LIFETIME, CLOCK, ticketCert, group)) {
+        KeyRatchet ticketKeys =
+            KeyRatchet.fromToken(KeyToken.parse(token, CLOCK), KEY_LIFETIME, CLOCK);
+        TicketKeyRotator rotator = TicketKeyRotator.start(
+            TicketSslContexts.forServer(ticketCert.privateKey(), ticketCert.certificate()).build(),
+            ResumptionContext.of(ticketCert.chain(), ClientAuth.NONE), ticketKeys);
+        TlsTestServer<Boolean> tickets =
+            TlsTestServer.builder(rotator.sslContext(), TicketKeyRotator::isResumed)
+                .eventLoopGroup(group).httpReply("T").start()) {
       ReliabilityCluster.Node a = cluster.startNode();
       ReliabilityCluster.Node b = cluster.startNode();
       int behind = a.keys().epochsBehind();
@@ -184,18 +194,19 @@ class MemcachedMemoryScanIT {
       int reused = 0;
       for (int i = 0; i < 3; i++) {
         Path sess = dir.resolve("e" + i + ".pem");
-        OpenSslProbe.Result full = OpenSslProbe.connect(a.port(), null, sess, dir);
+        OpenSslClient.Result full = ReliabilityCluster.probe(a.port(), null, sess);
         masterSecrets.add(ProcessMemoryScan.Needle.fromHex(full.masterSecretHex(), "session " + i));
         used.add(sealedEpoch(raw, cluster.storeKey(full.sessionIdHex())));
-        reused += OpenSslProbe.connect(b.port(), sess, null, dir).reused() ? 1 : 0;
+        reused += ReliabilityCluster.probe(b.port(), sess, null).reused() ? 1 : 0;
       }
       assertThat(reused).as("cross-node resumptions (entries were opened)").isGreaterThan(0);
       Path ticket = dir.resolve("ticket.pem");
-      used.add(tickets.rotator.installedEpoch());
-      TicketOpenSslClient.connect(tickets.port(), "-tls1_2", null, ticket);
-      TicketOpenSslClient.Result resumed =
-          TicketOpenSslClient.connect(tickets.port(), "-tls1_2", ticket, null);
-      used.add(tickets.rotator.installedEpoch());
+      used.add(rotator.installedEpoch());
+      String get = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
+      OpenSslClient.to(tickets.port()).args("-tls1_2").sessionOut(ticket).send(get).handshake();
+      OpenSslClient.Result resumed =
+          OpenSslClient.to(tickets.port()).args("-tls1_2").sessionIn(ticket).send(get).run();
+      used.add(rotator.installedEpoch());
       assertThat(resumed.reused()).as(resumed.output()).isTrue();
 
       // Wait until every epoch from the token's to the last one used has left every window.
@@ -203,7 +214,7 @@ class MemcachedMemoryScanIT {
       long gone = lastUsed + behind + 1;
       awaitTrue("epoch " + lastUsed + " erased on A, B and T", () ->
           a.keys().currentEpoch() >= gone && b.keys().currentEpoch() >= gone
-              && tickets.rotator.installedEpoch() >= gone);
+              && rotator.installedEpoch() >= gone);
       List<EpochSecrets> erased = EpochSecrets.of(token, tokenEpoch, lastUsed, ticketContext);
 
       // Positive control: a session sealed now. Scan the process first (the heap dumper's own
@@ -214,9 +225,9 @@ class MemcachedMemoryScanIT {
       Path hprof = dir.resolve("live.hprof");
       long pid = ProcessHandle.current().pid();
       for (int attempt = 0; attempt < 3 && counts == null; attempt++) {
-        OpenSslProbe.Result now = OpenSslProbe.connect(a.port(), null, null, dir);
+        OpenSslClient.Result now = ReliabilityCluster.probe(a.port(), null, null);
         long held = sealedEpoch(raw, cluster.storeKey(now.sessionIdHex()));
-        long installed = tickets.rotator.installedEpoch();
+        long installed = rotator.installedEpoch();
         List<EpochSecrets> live = EpochSecrets.of(token, Math.min(held, installed),
             Math.max(held, installed), ticketContext);
         EpochSecrets control = live.get((int) (held - live.get(0).epoch));
@@ -247,7 +258,7 @@ class MemcachedMemoryScanIT {
         long[] inDump = ProcessMemoryScan.scanFile(hprof, all);
         Files.deleteIfExists(hprof);
         if (a.keys().currentEpoch() > held + behind
-            || tickets.rotator.installedEpoch() > installed + behind) {
+            || rotator.installedEpoch() > installed + behind) {
           continue; // the control epoch left the window during the scans: try again
         }
         counts = new LinkedHashMap<>();
@@ -279,7 +290,7 @@ class MemcachedMemoryScanIT {
       }
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-      ticketCert.delete();
+      ticketCert.close();
     }
   }
 

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.shredcache.core.SessionCache;
+import io.github.shredcache.testing.net.Balancer;
+import io.github.shredcache.testing.netty.TlsTestServer;
+import io.github.shredcache.testing.tls.JdkTlsClient;
+import io.github.shredcache.testing.tls.OpenSslClient;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
@@ -20,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 class CrossNodeIT {
   TwoNodes nodes;
   SessionCache cacheB;
-  TestServer nodeA;
-  TestServer nodeB;
+  TlsTestServer<Resumption> nodeA;
+  TlsTestServer<Resumption> nodeB;
 
   @TempDir Path tmp;
 
@@ -29,8 +32,8 @@ class CrossNodeIT {
   void startNodes() throws Exception {
     nodes = new TwoNodes();
     cacheB = nodes.cacheB;
-    nodeA = TestServer.start(nodes.contextA());
-    nodeB = TestServer.start(nodes.contextB());
+    nodeA = TlsTestServer.start(nodes.contextA(), ShredcacheSslContext::resumption);
+    nodeB = TlsTestServer.start(nodes.contextB(), ShredcacheSslContext::resumption);
   }
 
   @AfterEach
@@ -42,11 +45,11 @@ class CrossNodeIT {
 
   @Test
   void opensslSessionsFromNodeAResumeOnNodeB() throws Exception {
-    assumeTrue(OpenSslCli.available(), "openssl CLI missing");
+    assumeTrue(OpenSslClient.available(), "openssl CLI missing");
     CrossNodeClients.assertOpensslResumesAtoB(nodeA.port(), nodeB.port(), tmp, 3);
     for (int i = 0; i < 3; i++) {
       assertThat(nodeA.nextHandshake().resumption()).isEqualTo(Resumption.FULL);
-      TestServer.Handshake h = nodeB.nextHandshake();
+      TlsTestServer.Handshake<Resumption> h = nodeB.nextHandshake();
       assertThat(h.success()).isTrue();
       assertThat(h.resumption()).isEqualTo(Resumption.RESUMED_SHARED);
     }
@@ -54,18 +57,16 @@ class CrossNodeIT {
 
   @Test
   void clientWithoutTheStoredCipherSuiteGetsAFullHandshake() throws Exception {
-    assumeTrue(OpenSslCli.available(), "openssl CLI missing");
+    assumeTrue(OpenSslClient.available(), "openssl CLI missing");
     String sess = tmp.resolve("s.pem").toString();
-    String first = OpenSslCli.sClient(nodeA.port(), "-tls1_2", "-sess_out", sess,
-        "-cipher", "ECDHE-ECDSA-AES256-GCM-SHA384");
+    String first = OpenSslClient.to(nodeA.port()).args("-tls1_2", "-sess_out", sess, "-cipher", "ECDHE-ECDSA-AES256-GCM-SHA384").run().output();
     assertThat(first).contains("New, TLSv1.2, Cipher is ECDHE-ECDSA-AES256-GCM-SHA384");
     nodeA.nextHandshake();
 
-    String second = OpenSslCli.sClient(nodeB.port(), "-tls1_2", "-sess_in", sess,
-        "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256");
+    String second = OpenSslClient.to(nodeB.port()).args("-tls1_2", "-sess_in", sess, "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256").run().output();
     assertThat(second).contains("New, TLSv1.2, Cipher is ECDHE-ECDSA-AES128-GCM-SHA256");
     assertThat(second).doesNotContain("alert");
-    TestServer.Handshake h = nodeB.nextHandshake();
+    TlsTestServer.Handshake<Resumption> h = nodeB.nextHandshake();
     assertThat(h.success()).isTrue();
     assertThat(h.resumption()).isEqualTo(Resumption.FULL);
     // The client did offer the session: node B fetched it from the store, then declined it.
@@ -74,21 +75,21 @@ class CrossNodeIT {
 
   @Test
   void jdkClientBehindRoundRobinBalancerResumesOnTheOtherNode() throws Exception {
-    try (Balancer lb = new Balancer(List.of(nodeA.port(), nodeB.port()))) {
-      SSLContext client = JdkClientResumptionTest.jdkClient();
+    try (Balancer lb = Balancer.start(List.of(nodeA.port(), nodeB.port()))) {
+      SSLContext client = JdkTlsClient.trustingAnyServer();
       byte[] payload = "GET / HTTP/1.1\r\n\r\n".getBytes();
-      assertThat(JdkClientResumptionTest.echo(client, lb.port(), "TLSv1.2", payload))
+      assertThat(JdkTlsClient.echo(client, lb.port(), "TLSv1.2", payload))
           .isEqualTo(payload);
-      TestServer.Handshake onA = nodeA.nextHandshake();
+      TlsTestServer.Handshake<Resumption> onA = nodeA.nextHandshake();
       assertThat(onA.resumption()).isEqualTo(Resumption.FULL);
       nodes.awaitAnEntryInMemcached(); // node A writes asynchronously; the client comes back at once
 
-      assertThat(JdkClientResumptionTest.echo(client, lb.port(), "TLSv1.2", payload))
+      assertThat(JdkTlsClient.echo(client, lb.port(), "TLSv1.2", payload))
           .isEqualTo(payload);
-      TestServer.Handshake onB = nodeB.nextHandshake();
+      TlsTestServer.Handshake<Resumption> onB = nodeB.nextHandshake();
       assertThat(onB.success()).isTrue();
       assertThat(onB.resumption()).isEqualTo(Resumption.RESUMED_SHARED);
-      assertThat(Arrays.asList(nodeA.handshakes.toArray())).isEmpty();
+      assertThat(nodeA.pendingHandshakes()).isEmpty();
     }
   }
 }

@@ -2,8 +2,10 @@ package io.github.shredcache.netty;
 
 import io.github.shredcache.core.SessionCache;
 import io.github.shredcache.memcached.MemcachedSessionStore;
+import io.github.shredcache.testing.TestKeys;
 import io.github.shredcache.testing.memcached.MemcachedProcess;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
+import io.github.shredcache.testing.tls.TestCertificate;
+import io.github.shredcache.testing.tls.TestPki;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,13 +20,13 @@ final class TwoNodes implements AutoCloseable {
   final MemcachedProcess memcached;
   final SessionCache cacheA;
   final SessionCache cacheB;
-  private final SelfSignedCertificate cert;
+  private final TestCertificate cert;
   private final List<AutoCloseable> closeables = new ArrayList<>();
 
   TwoNodes() throws Exception {
-    cert = SelfSignedCertificate.builder().fqdn("localhost").algorithm("EC").bits(256).build();
+    cert = TestPki.localhost();
     memcached = MemcachedProcess.start();
-    String token = Nodes.newToken();
+    String token = TestKeys.newToken(Duration.ofHours(1));
     cacheA = cache(token);
     cacheB = cache(token);
   }
@@ -32,7 +34,7 @@ final class TwoNodes implements AutoCloseable {
   private SessionCache cache(String token) {
     MemcachedSessionStore store = MemcachedSessionStore.builder().servers(memcached.address())
         .operationTimeout(Duration.ofSeconds(2)).build();
-    SessionCache cache = Nodes.cache(token, store, Duration.ofSeconds(2));
+    SessionCache cache = TestKeys.realTimeCache(token, store, Duration.ofSeconds(2));
     closeables.add(0, store);
     closeables.add(0, cache);
     return cache;
@@ -50,7 +52,7 @@ final class TwoNodes implements AutoCloseable {
 
   private ShredcacheSslContext context(SessionCache cache, String... alpn) throws SSLException {
     ShredcacheSslContextBuilder b = ShredcacheSslContextBuilder
-        .forServer(cert.certificate(), cert.privateKey())
+        .forServer(cert.certificateFile(), cert.privateKeyFile())
         .sessionCache(cache);
     if (alpn.length > 0) {
       b.applicationProtocols(alpn);
@@ -80,6 +82,6 @@ final class TwoNodes implements AutoCloseable {
       c.close();
     }
     memcached.close();
-    cert.delete();
+    cert.close();
   }
 }

@@ -4,7 +4,10 @@ import io.github.shredcache.core.InMemorySessionStore;
 import io.github.shredcache.core.SessionCache;
 import io.github.shredcache.core.SessionStore;
 import io.github.shredcache.memcached.MemcachedSessionStore;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
+import io.github.shredcache.testing.TestKeys;
+import io.github.shredcache.testing.netty.TlsTestServer;
+import io.github.shredcache.testing.tls.TestCertificate;
+import io.github.shredcache.testing.tls.TestPki;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,19 +28,20 @@ public final class BenchServer {
   public static void main(String[] args) throws Exception {
     String alg = args.length > 0 ? args[0] : "EC";
     int nodes = args.length > 1 ? Integer.parseInt(args[1]) : 2;
-    SelfSignedCertificate cert = SelfSignedCertificate.builder().fqdn("localhost")
-        .algorithm(alg).bits(alg.equals("RSA") ? 2048 : 256).build();
+    TestCertificate cert = TestPki.selfSigned("localhost",
+        alg.equals("RSA") ? TestPki.KeyType.RSA_2048 : TestPki.KeyType.EC_P256);
     String memcached = System.getProperty("memcached");
     SessionStore inMemory = new InMemorySessionStore();
-    String token = Nodes.newToken();
-    List<TestServer> servers = new ArrayList<>();
+    String token = TestKeys.newToken(Duration.ofHours(1));
+    List<TlsTestServer<Resumption>> servers = new ArrayList<>();
     for (int i = 0; i < nodes; i++) {
       SessionStore store = memcached == null ? inMemory
           : MemcachedSessionStore.builder().servers(memcached).build();
-      SessionCache cache = Nodes.cache(token, store, Duration.ofMillis(50));
+      SessionCache cache = TestKeys.realTimeCache(token, store, Duration.ofMillis(50));
       ShredcacheSslContext ssl = ShredcacheSslContextBuilder
-          .forServer(cert.certificate(), cert.privateKey()).sessionCache(cache).build();
-      TestServer s = TestServer.start(ssl, false);
+          .forServer(cert.certificateFile(), cert.privateKeyFile()).sessionCache(cache).build();
+      TlsTestServer<Resumption> s = TlsTestServer.builder(ssl, ShredcacheSslContext::resumption)
+          .recordHandshakes(false).start();
       servers.add(s);
       System.out.println("node " + i + " port " + s.port());
     }
@@ -46,7 +50,7 @@ public final class BenchServer {
       Thread.sleep(5000);
       StringBuilder line = new StringBuilder("counts");
       for (int i = 0; i < servers.size(); i++) {
-        line.append(" node").append(i).append(servers.get(i).counts);
+        line.append(" node").append(i).append(servers.get(i).successCounts());
       }
       System.out.println(line);
     }

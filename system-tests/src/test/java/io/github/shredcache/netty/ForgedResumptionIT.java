@@ -6,13 +6,16 @@ import io.github.shredcache.core.OpenFailure;
 import io.github.shredcache.core.SessionId;
 import io.github.shredcache.testing.memcached.MemcachedProcess;
 import io.github.shredcache.testing.memcached.RawMemcachedClient;
+import io.github.shredcache.testing.netty.TlsTestServer;
+import io.github.shredcache.testing.tls.OpenSslClient;
+import io.github.shredcache.testing.tls.OpenSslSessionFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Hashtable;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
@@ -55,9 +58,9 @@ class ForgedResumptionIT {
   }
 
   /** A full handshake on a fresh node; waits until its sealed entry is in memcached. */
-  private static OpenSslProbe.Result fullHandshake(Path sessOut) throws Exception {
+  private static OpenSslClient.Result fullHandshake(Path sessOut) throws Exception {
     ReliabilityCluster.Node a = cluster.startNode();
-    OpenSslProbe.Result r = OpenSslProbe.connect(a.port(), null, sessOut, dir);
+    OpenSslClient.Result r = ReliabilityCluster.probe(a.port(), null, sessOut);
     assertThat(r.reused()).isFalse();
     assertThat(r.masterSecretHex()).hasSize(96);
     assertThat(a.server().nextHandshake().resumption()).isEqualTo(Resumption.FULL);
@@ -79,7 +82,7 @@ class ForgedResumptionIT {
   @Test
   void chosenSecretUnderAnotherChainIsNotResumed() throws Exception {
     Path genuineSession = dir.resolve("genuine.pem");
-    OpenSslProbe.Result first = fullHandshake(genuineSession);
+    OpenSslClient.Result first = fullHandshake(genuineSession);
     String key = cluster.storeKey(first.sessionIdHex());
     byte[] genuineEntry = attacker.getBytes(key).orElseThrow();
 
@@ -87,7 +90,7 @@ class ForgedResumptionIT {
     // the right context binding (it is not secret).
     byte[] chosen = new byte[48];
     Arrays.fill(chosen, (byte) 0x42);
-    byte[] state = SessionCodec.encode(3, 3, OpenSslProbe.CIPHER_ID, true,
+    byte[] state = SessionCodec.encode(3, 3, ReliabilityCluster.PROBE_CIPHER_ID, true,
         cluster.binding("localhost"), chosen, List.of(), new Hashtable<Integer, byte[]>());
     ReliabilityCluster.Node evil = cluster.startForeignNode();
     SessionId id = SessionId.of(HexFormat.of().parseHex(first.sessionIdHex()));
@@ -98,14 +101,14 @@ class ForgedResumptionIT {
     }
     byte[] forgedEntry = attacker.getBytes(key).orElseThrow();
     assertThat(forgedEntry).isNotEqualTo(genuineEntry);
-    Path forgedSession = OpenSslProbe.withMasterKey(
+    Path forgedSession = OpenSslSessionFiles.withMasterKey(
         genuineSession, first.masterSecretHex(), chosen, dir.resolve("forged.pem"));
 
     ReliabilityCluster.Node b = cluster.startNode();
-    OpenSslProbe.Result attempt = OpenSslProbe.connect(b.port(), forgedSession, null, dir);
+    OpenSslClient.Result attempt = ReliabilityCluster.probe(b.port(), forgedSession, null);
     assertThat(attempt.reused()).as("forged session resumed:\n%s", attempt.output()).isFalse();
     assertThat(attempt.sessionIdHex()).isNotEqualTo(first.sessionIdHex());
-    TestServer.Handshake h = b.server().nextHandshake();
+    TlsTestServer.Handshake<Resumption> h = b.server().nextHandshake();
     assertThat(h.success()).isTrue();
     assertThat(h.resumption()).isEqualTo(Resumption.FULL);
     assertThat(b.cache().stats().openFailures(OpenFailure.AUTHENTICATION)).isEqualTo(1);
@@ -113,7 +116,7 @@ class ForgedResumptionIT {
     // Control: the genuine entry back, the genuine session file, a fresh node: resumed.
     attacker.set(key, genuineEntry, 0, 300);
     ReliabilityCluster.Node c = cluster.startNode();
-    OpenSslProbe.Result control = OpenSslProbe.connect(c.port(), genuineSession, null, dir);
+    OpenSslClient.Result control = ReliabilityCluster.probe(c.port(), genuineSession, null);
     assertThat(control.reused()).as("control did not resume:\n%s", control.output()).isTrue();
     assertThat(c.server().nextHandshake().resumption()).isEqualTo(Resumption.RESUMED_SHARED);
     Arrays.fill(chosen, (byte) 0);
@@ -122,13 +125,13 @@ class ForgedResumptionIT {
   @Test
   void anotherSessionsValidEntryIsNotResumed() throws Exception {
     Path sessionX = dir.resolve("x.pem");
-    OpenSslProbe.Result x = fullHandshake(sessionX);
-    OpenSslProbe.Result y = fullHandshake(dir.resolve("y.pem"));
+    OpenSslClient.Result x = fullHandshake(sessionX);
+    OpenSslClient.Result y = fullHandshake(dir.resolve("y.pem"));
     byte[] entryY = attacker.getBytes(cluster.storeKey(y.sessionIdHex())).orElseThrow();
     attacker.set(cluster.storeKey(x.sessionIdHex()), entryY, 0, 300);
 
     ReliabilityCluster.Node b = cluster.startNode();
-    OpenSslProbe.Result attempt = OpenSslProbe.connect(b.port(), sessionX, null, dir);
+    OpenSslClient.Result attempt = ReliabilityCluster.probe(b.port(), sessionX, null);
     assertThat(attempt.reused()).as("resumed with another session's entry").isFalse();
     assertThat(b.server().nextHandshake().success()).isTrue();
     assertThat(b.cache().stats().openFailures(OpenFailure.AUTHENTICATION)).isEqualTo(1);
@@ -137,10 +140,10 @@ class ForgedResumptionIT {
   @Test
   void garbageUnderALiveKeyIsAFullHandshake() throws Exception {
     Path session = dir.resolve("g.pem");
-    OpenSslProbe.Result first = fullHandshake(session);
+    OpenSslClient.Result first = fullHandshake(session);
     attacker.set(cluster.storeKey(first.sessionIdHex()), new byte[600_000], 0, 300);
     ReliabilityCluster.Node b = cluster.startNode();
-    OpenSslProbe.Result attempt = OpenSslProbe.connect(b.port(), session, null, dir);
+    OpenSslClient.Result attempt = ReliabilityCluster.probe(b.port(), session, null);
     assertThat(attempt.reused()).isFalse();
     assertThat(b.server().nextHandshake().success()).isTrue();
     assertThat(b.cache().stats().openFailures(OpenFailure.OVERSIZED)).isEqualTo(1);
