@@ -6,6 +6,7 @@ import io.github.shredcache.demo.ClientConfig.Provider;
 import io.github.shredcache.demo.ClientConfig.ResumeMode;
 import io.github.shredcache.demo.ClientConfig.Target;
 import io.github.shredcache.demo.ClientReport.Kind;
+import io.github.shredcache.testing.net.FreePort;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -88,10 +89,7 @@ class BalancerTest {
 
   @Test
   void aDeadBackendClosesTheClientConnection() throws Exception {
-    int dead;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      dead = s.getLocalPort();
-    }
+    int dead = FreePort.loopback();
     try (Balancer lb = Balancer.start(List.of(new InetSocketAddress("127.0.0.1", dead)), 0);
         Socket s = new Socket("127.0.0.1", lb.port())) {
       s.setSoTimeout(10_000);

@@ -6,9 +6,9 @@ import io.github.shredcache.demo.ClientConfig.Provider;
 import io.github.shredcache.demo.ClientConfig.ResumeMode;
 import io.github.shredcache.demo.ClientConfig.Target;
 import io.github.shredcache.demo.ClientReport.Kind;
+import io.github.shredcache.testing.net.FreePort;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -127,10 +127,7 @@ class LoadClientTest {
 
   @Test
   void aDeadTargetCountsFailuresAndTheRunEnds() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
+    int port = FreePort.loopback();
     ClientConfig config = new ClientConfig(List.of(new Target("127.0.0.1", port)), 10, 3,
         ResumeMode.CROSS, "1.2", Duration.ofSeconds(20), Duration.ofSeconds(2), true,
         Optional.empty(), Provider.AUTO, 1);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.shredcache.demo.NodeProcesses.NodeProcess;
 import io.github.shredcache.testing.memcached.MemcachedProcess;
+import io.github.shredcache.testing.net.FreePort;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -20,8 +21,8 @@ class NodeClusterIT {
   @Test
   void sessionFromNodeAResumesOnNodeB() throws Exception {
     Path[] keys = NodeProcesses.keysAndCerts(dir);
-    int metricsA = NodeProcesses.freePort();
-    int metricsB = NodeProcesses.freePort();
+    int metricsA = FreePort.loopback();
+    int metricsB = FreePort.loopback();
     try (MemcachedProcess memcached = MemcachedProcess.start();
         NodeProcess a = node("a", memcached.address(), keys, metricsA);
         NodeProcess b = node("b", memcached.address(), keys, metricsB)) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.shredcache.demo.NodeProcesses.NodeProcess;
 import io.github.shredcache.demo.NodeProcesses.Result;
+import io.github.shredcache.testing.net.FreePort;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,7 +60,7 @@ class NodeProcessIT {
   @Test
   void nodeServesItsPageResumesLocallyAndStopsOnSigterm() throws Exception {
     Path[] keys = NodeProcesses.keysAndCerts(dir);
-    int metricsPort = NodeProcesses.freePort();
+    int metricsPort = FreePort.loopback();
     try (NodeProcess node = NodeProcess.start("--port", "0", "--key-token-file", keys[0].toString(),
         "--cert", keys[1].toString(), "--key", keys[2].toString(), "--node-name", "solo",
         "--metrics-port", Integer.toString(metricsPort))) {
@@ -131,7 +132,7 @@ class NodeProcessIT {
     Result token = NodeProcesses.runJar("keys", "init", "--epoch-length", "2s");
     assertThat(token.code()).as(token.err()).isZero();
     Path file = SecretFiles.writePrivate(dir.resolve("token"), token.out());
-    int metricsPort = NodeProcesses.freePort();
+    int metricsPort = FreePort.loopback();
     try (NodeProcess node = NodeProcess.start("--port", "0", "--key-token-file", file.toString(),
         "--session-lifetime", "4s", "--metrics-port", Integer.toString(metricsPort))) {
       double first = MetricsTest.sample(NodeProcesses.scrape(metricsPort), "shredcache_keys_epoch");

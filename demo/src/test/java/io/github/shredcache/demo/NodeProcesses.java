@@ -2,11 +2,11 @@ package io.github.shredcache.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.shredcache.testing.tls.OpenSslClient;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -98,13 +98,6 @@ final class NodeProcesses {
       } catch (IOException ignored) {
         // a temp file
       }
-    }
-  }
-
-  /** Returns a port that was free a moment ago on 127.0.0.1. */
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
     }
   }
 
@@ -209,12 +202,15 @@ final class NodeProcesses {
    * Runs {@code openssl s_client} against 127.0.0.1:{@code port} with TLS 1.2, sends {@code GET /}
    * and returns everything it printed (handshake summary and the page).
    */
-  static String sClient(int port, String... sessionArgs) {
-    List<String> cmd = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port,
-        "-servername", "localhost", "-tls1_2", "-ign_eof"));
-    cmd.addAll(List.of(sessionArgs));
-    Result r = run(cmd, "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", Duration.ofSeconds(30));
-    return r.out() + "\n" + r.err();
+  static String sClient(int port, String... sessionArgs) throws IOException, InterruptedException {
+    return request(port, "-tls1_2", sessionArgs);
+  }
+
+  /** As {@link #sClient} with the protocol option {@code version}, e.g. "-tls1_3". */
+  static String request(int port, String version, String... args)
+      throws IOException, InterruptedException {
+    return OpenSslClient.to(port).args(version).args(args)
+        .send("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").run().output();
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.shredcache.demo.NodeProcesses.NodeProcess;
 import io.github.shredcache.demo.NodeProcesses.Result;
 import io.github.shredcache.testing.memcached.MemcachedProcess;
+import io.github.shredcache.testing.net.FreePort;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ class NodeSaslIT {
       assertThat(rejected.out()).isEmpty();
       assertThat(rejected.err()).contains("error: --memcached").contains("SASL").contains(USER).doesNotContain(WRONG).doesNotContain(PASSWORD);
 
-      int metricsPort = NodeProcesses.freePort();
+      int metricsPort = FreePort.loopback();
       try (NodeProcess node = NodeProcess.start("--memcached", memcached.address(),
           "--memcached-user", USER, "--memcached-password-file", right.toString(), "--port", "0",
           "--key-token-file", keys[0].toString(), "--cert", keys[1].toString(), "--key", keys[2].toString(),

@@ -5,14 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.shredcache.demo.NodeProcesses.NodeProcess;
 import io.github.shredcache.demo.NodeProcesses.Result;
 import io.github.shredcache.testing.TestKeys;
-import java.nio.file.Files;
+import io.github.shredcache.testing.tls.OpenSslSessionFiles;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,13 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 class OpenSslNodeProcessIT {
   @TempDir Path dir;
 
-  private static String sClient(int port, String version, String... sessionArgs) {
-    List<String> cmd = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port,
-        "-servername", "localhost", version, "-ign_eof"));
-    cmd.addAll(List.of(sessionArgs));
-    Result r = NodeProcesses.run(
-        cmd, "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", Duration.ofSeconds(30));
-    return r.out() + "\n" + r.err();
+  private static String sClient(int port, String version, String... sessionArgs)
+      throws Exception {
+    return NodeProcesses.request(port, version, sessionArgs);
   }
 
   @Test
@@ -71,11 +63,7 @@ class OpenSslNodeProcessIT {
       assertThat(sClient(a.port, "-tls1_3", "-sess_out", session.toString()))
           .contains("New, TLSv1.3");
       long expiry = System.nanoTime() + Duration.ofMillis(4_200).toNanos();
-      Result text = NodeProcesses.run(List.of("openssl", "sess_id", "-in", session.toString(),
-          "-noout", "-text"), "", Duration.ofSeconds(30));
-      Matcher hint = Pattern.compile("lifetime hint: ([0-9]+)").matcher(text.out());
-      assertThat(hint.find()).as(text.out()).isTrue();
-      assertThat(Long.parseLong(hint.group(1))).isBetween(1L, 3L);
+      assertThat(OpenSslSessionFiles.lifetimeHintSeconds(session)).isBetween(1L, 3L);
 
       assertThat(sClient(b.port, "-tls1_3", "-sess_in", session.toString()))
           .contains("Reused, TLSv1.3");

@@ -1,10 +1,10 @@
 package io.github.shredcache.testing.memcached;
 
+import io.github.shredcache.testing.net.FreePort;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -118,7 +118,7 @@ public final class MemcachedProcess implements AutoCloseable {
       }
       IllegalStateException last = null;
       for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
-        int port = freePort();
+        int port = FreePort.loopback();
         try {
           Process p = launch(this, dir, port);
           return new MemcachedProcess(this, dir, port, p);
@@ -291,14 +291,6 @@ public final class MemcachedProcess implements AutoCloseable {
     p.destroyForcibly();
     throw new IllegalStateException(
         "memcached did not accept connections on port " + port + " within " + START_TIMEOUT);
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free port on 127.0.0.1", e);
-    }
   }
 
   private void signal(String signal) {
