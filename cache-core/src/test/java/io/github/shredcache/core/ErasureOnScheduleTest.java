@@ -1,10 +1,10 @@
 package io.github.shredcache.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,9 +27,10 @@ class ErasureOnScheduleTest {
 
       // R = 1: the state of `epoch` must be gone at startOf(epoch + 2) plus the tick margin.
       long deadline = keys.startOf(epoch + 2).toEpochMilli() + 1_000;
-      while (!isZero(live) && clock.millis() < deadline) {
-        TimeUnit.MILLISECONDS.sleep(10); // polling the array only: nothing touches the ratchet
-      }
+      await("epoch " + epoch + " zeroized within 1 s after it left the window")
+          .atMost(Duration.ofMillis(Math.max(1, deadline - clock.millis())))
+          .pollInterval(Duration.ofMillis(10)) // reads the array only: nothing touches the ratchet
+          .until(() -> isZero(live));
       assertThat(live).as("epoch %s zeroized within 1 s after it left the window", epoch)
           .containsOnly(0);
       assertThat(clock.millis()).isGreaterThanOrEqualTo(keys.startOf(epoch + 2).toEpochMilli());

@@ -1,5 +1,7 @@
 package io.github.shredcache.memcached;
 
+import static org.awaitility.Awaitility.await;
+
 import io.github.shredcache.core.SessionCache;
 import io.github.shredcache.core.SessionCacheBuilder;
 import io.github.shredcache.testing.TestKeys;
@@ -73,15 +75,10 @@ final class Cluster implements AutoCloseable {
   }
 
   /** Waits until the servers hold {@code count} items in total; returns the items per server. */
-  List<Integer> awaitItems(int count, Duration max) throws InterruptedException {
-    long deadline = System.nanoTime() + max.toNanos();
-    List<Integer> perServer = itemsPerServer();
-    while (perServer.stream().mapToInt(Integer::intValue).sum() < count
-        && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-      perServer = itemsPerServer();
-    }
-    return perServer;
+  List<Integer> awaitItems(int count, Duration max) {
+    return await(count + " items on the servers").atMost(max).pollInterval(Duration.ofMillis(20))
+        .pollInSameThread()
+        .until(this::itemsPerServer, perServer -> perServer.stream().mapToInt(i -> i).sum() >= count);
   }
 
   List<Integer> itemsPerServer() {

@@ -1,6 +1,7 @@
 package io.github.shredcache.memcached;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.github.shredcache.testing.memcached.HostileMemcachedProxy;
 import io.github.shredcache.testing.memcached.MemcachedProcess;
@@ -59,16 +60,11 @@ class HostileRepliesIT {
       assertThat(store.refusedReplies()).isEqualTo(1);
 
       // Back within seconds on a new connection, with no restart of anything.
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      Optional<byte[]> got = Optional.empty();
-      while (got.isEmpty() && System.nanoTime() < deadline) {
-        try {
-          got = store.get("k").get(2, TimeUnit.SECONDS);
-        } catch (ExecutionException reconnecting) {
-          TimeUnit.MILLISECONDS.sleep(50); // poll interval while spymemcached reconnects
-        }
-      }
-      assertThat(got).as("the store answers again after the hostile reply").contains(value);
+      Optional<byte[]> got = await("the store answers again after the hostile reply")
+          .atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+          .ignoreExceptionsInstanceOf(ExecutionException.class) // while spymemcached reconnects
+          .until(() -> store.get("k").get(2, TimeUnit.SECONDS), Optional::isPresent);
+      assertThat(got).contains(value);
       assertThat(proxy.connections()).isGreaterThan(connectionsBefore);
     }
   }

@@ -2,6 +2,7 @@ package io.github.shredcache.memcached;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.github.shredcache.testing.memcached.MemcachedProcess;
 import java.time.Duration;
@@ -39,17 +40,12 @@ class StoreLifecycleIT {
       store.set("ns:sasl", new byte[] {7}, Duration.ofMinutes(1)).get(5, TimeUnit.SECONDS);
       m.restart();
       long t0 = System.nanoTime();
-      boolean back = false;
-      while (!back && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(15)) {
-        back = store.set("ns:sasl", new byte[] {8}, Duration.ofMinutes(1))
-            .handle((ok, e) -> e == null).get(5, TimeUnit.SECONDS);
-        if (!back) {
-          Thread.sleep(50);
-        }
-      }
+      await("re-authenticated").atMost(Duration.ofSeconds(15)).pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> store.set("ns:sasl", new byte[] {8}, Duration.ofMinutes(1))
+              .handle((ok, e) -> e == null).get(5, TimeUnit.SECONDS));
       System.out.printf("SASL server restarted: writes succeed again after %.2f s%n",
           (System.nanoTime() - t0) / 1e9);
-      assertThat(back).as("re-authenticated within 15 s").isTrue();
       assertThat(store.get("ns:sasl").get(5, TimeUnit.SECONDS))
           .hasValueSatisfying(v -> assertThat(v).containsExactly(8));
     }
@@ -190,8 +186,11 @@ class StoreLifecycleIT {
       for (int i = 0; i < 15; i++) {
         cycle(m);
       }
-      Set<String> after = awaitThreadsBack(before, Duration.ofSeconds(5));
-      assertThat(after).as("threads left behind by 15 build/close cycles").isSubsetOf(before);
+      await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+          .pollInSameThread() // no poller thread of its own among the counted ones
+          .untilAsserted(() -> assertThat(liveThreadNames())
+              .as("threads left behind by 15 build/close cycles").isSubsetOf(before));
+      Set<String> after = liveThreadNames();
       assertThat(Thread.activeCount()).isLessThanOrEqualTo(countBefore);
       assertThat(after.stream().filter(n -> n.startsWith("shredcache-memcached")
           || n.startsWith("Memcached IO"))).isEmpty();
@@ -206,16 +205,6 @@ class StoreLifecycleIT {
       store.set("ns:cycle", new byte[] {1}, Duration.ofMinutes(1)).get(5, TimeUnit.SECONDS);
       assertThat(store.get("ns:cycle").get(5, TimeUnit.SECONDS)).isPresent();
     }
-  }
-
-  private static Set<String> awaitThreadsBack(Set<String> before, Duration max) throws InterruptedException {
-    long deadline = System.nanoTime() + max.toNanos();
-    Set<String> now = liveThreadNames();
-    while (!before.containsAll(now) && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-      now = liveThreadNames();
-    }
-    return now;
   }
 
   private static Set<String> liveThreadNames() {

@@ -1,6 +1,7 @@
 package io.github.shredcache.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.github.shredcache.core.CacheStats;
 import io.github.shredcache.core.OpenFailure;
@@ -66,13 +67,10 @@ class MetricsTest {
 
     // A later scrape sees new stats (snapshots are at most SNAPSHOT_MILLIS old).
     current.set(stats(11, 20, 30, 480001, 0));
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
-        NodeMetrics.SNAPSHOT_MILLIS * 10L + 1000);
-    s = metrics.scrape();
-    while (sample(s, "shredcache_cache_local_hits_total") != 11 && System.nanoTime() < deadline) {
-      java.util.concurrent.TimeUnit.MILLISECONDS.sleep(10); // poll interval: the snapshot ages out
-      s = metrics.scrape();
-    }
+    s = await("a scrape with the new stats")
+        .atMost(java.time.Duration.ofMillis(NodeMetrics.SNAPSHOT_MILLIS * 10L + 1000))
+        .pollInterval(java.time.Duration.ofMillis(10)) // until the snapshot ages out
+        .until(metrics::scrape, page -> sample(page, "shredcache_cache_local_hits_total") == 11);
     assertThat(sample(s, "shredcache_cache_local_hits_total")).isEqualTo(11);
     assertThat(sample(s, "shredcache_keys_epoch")).isEqualTo(480001);
     assertThat(sample(s, "shredcache_keys_seals_current_epoch")).isZero();

@@ -1,6 +1,7 @@
 package io.github.shredcache.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.github.shredcache.demo.NodeProcesses.NodeProcess;
 import io.github.shredcache.demo.NodeProcesses.Result;
@@ -136,13 +137,10 @@ class NodeProcessIT {
     try (NodeProcess node = NodeProcess.start("--port", "0", "--key-token-file", file.toString(),
         "--session-lifetime", "4s", "--metrics-port", Integer.toString(metricsPort))) {
       double first = MetricsTest.sample(NodeProcesses.scrape(metricsPort), "shredcache_keys_epoch");
-      long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
-      double later = first;
-      while (later <= first && System.nanoTime() < deadline) {
-        Thread.sleep(300);
-        later = MetricsTest.sample(NodeProcesses.scrape(metricsPort), "shredcache_keys_epoch");
-      }
-      assertThat(later).isGreaterThan(first);
+      await("a later epoch in the metrics").atMost(java.time.Duration.ofSeconds(20))
+          .pollInterval(java.time.Duration.ofMillis(300))
+          .until(() -> MetricsTest.sample(NodeProcesses.scrape(metricsPort), "shredcache_keys_epoch"),
+              later -> later > first);
       String log = node.awaitLog("key epoch rotated", java.time.Duration.ofSeconds(10));
       assertThat(log).contains("erased");
       // One line per rotation, not per check: at most one per 2 s epoch since the start.

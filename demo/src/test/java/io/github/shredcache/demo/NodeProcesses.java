@@ -1,6 +1,8 @@
 package io.github.shredcache.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 
 import io.github.shredcache.testing.tls.OpenSslClient;
 import java.io.BufferedReader;
@@ -119,18 +121,9 @@ final class NodeProcesses {
     }
 
     /** Waits (at most {@code timeout}) until the node's log contains {@code text}; returns the log. */
-    String awaitLog(String text, Duration timeout) throws IOException, InterruptedException {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (true) {
-        String log = err();
-        if (log.contains(text)) {
-          return log;
-        }
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError("no '" + text + "' in the node's log within " + timeout + ":\n" + log);
-        }
-        Thread.sleep(200);
-      }
+    String awaitLog(String text, Duration timeout) {
+      return await("'" + text + "' in the node's log").atMost(timeout).pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(200)).until(this::err, containsString(text));
     }
 
     /** Starts {@code node} with {@code args} and waits for its {@code listening on P} line. */

@@ -1,6 +1,7 @@
 package io.github.shredcache.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.github.shredcache.core.InMemorySessionStore;
 import io.github.shredcache.core.SessionCache;
@@ -121,10 +122,8 @@ class SlowStoreTest {
           throw new RuntimeException(e);
         }
       });
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-      while (slow.getsStarted.get() == 0 && System.nanoTime() < deadline) {
-        Thread.sleep(1);
-      }
+      await("prefetch asked the store").atMost(Duration.ofSeconds(5))
+          .pollInterval(Duration.ofMillis(1)).until(() -> slow.getsStarted.get() > 0);
       assertThat(slow.getsStarted.get()).as("prefetch asked the store").isEqualTo(1);
 
       // Meanwhile, on the same (single) event loop of node B, other clients complete, and so

@@ -1,6 +1,7 @@
 package io.github.shredcache.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.github.shredcache.core.KeyRatchet;
 import io.github.shredcache.core.KeyToken;
@@ -13,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -114,11 +114,8 @@ class TicketRotationIT {
       a.server.nextHandshake(WAIT);
       long issuedIn = a.rotator.installedEpoch();
 
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
-      while (b.rotator.installedEpoch() <= issuedIn && System.nanoTime() < deadline) {
-        Thread.sleep(50);
-      }
-      assertThat(b.rotator.installedEpoch()).isGreaterThan(issuedIn);
+      await("B rotated past the ticket's epoch").atMost(Duration.ofSeconds(6))
+          .pollInterval(Duration.ofMillis(50)).until(() -> b.rotator.installedEpoch() > issuedIn);
       assertThat(a.rotator.installedEpoch()).isGreaterThan(issuedIn);
 
       OpenSslClient.Result r = TicketTestNode.request(b.port(), "-tls1_3", session, null);

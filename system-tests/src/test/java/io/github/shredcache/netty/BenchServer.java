@@ -47,7 +47,7 @@ public final class BenchServer {
     }
     System.out.flush();
     while (true) {
-      Thread.sleep(5000);
+      Thread.sleep(5000); // a manual benchmark's report interval, not a test's synchronization
       StringBuilder line = new StringBuilder("counts");
       for (int i = 0; i < servers.size(); i++) {
         line.append(" node").append(i).append(servers.get(i).successCounts());

@@ -1,6 +1,7 @@
 package io.github.shredcache.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.github.shredcache.core.OpenFailure;
 import io.github.shredcache.core.SessionId;
@@ -68,15 +69,10 @@ class ForgedResumptionIT {
     return r;
   }
 
-  private static byte[] awaitEntry(String key) throws InterruptedException {
-    for (int i = 0; i < 1000; i++) {
-      Optional<byte[]> v = attacker.getBytes(key);
-      if (v.isPresent()) {
-        return v.get();
-      }
-      Thread.sleep(10);
-    }
-    throw new AssertionError("the session never reached memcached");
+  private static byte[] awaitEntry(String key) {
+    return await("the session in memcached").atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(10)).pollInSameThread()
+        .until(() -> attacker.getBytes(key), Optional::isPresent).orElseThrow();
   }
 
   @Test
@@ -96,11 +92,10 @@ class ForgedResumptionIT {
     SessionId id = SessionId.of(HexFormat.of().parseHex(first.sessionIdHex()));
     evil.cache().put(id, state, Instant.now().plus(Duration.ofMinutes(4)));
     // evil's asynchronous set lands under the same key (same namespace, same ID)
-    for (int i = 0; i < 1000 && Arrays.equals(attacker.getBytes(key).orElseThrow(), genuineEntry); i++) {
-      Thread.sleep(10);
-    }
-    byte[] forgedEntry = attacker.getBytes(key).orElseThrow();
-    assertThat(forgedEntry).isNotEqualTo(genuineEntry);
+    byte[] forgedEntry = await("the forgery in memcached").atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(10)).pollInSameThread()
+        .until(() -> attacker.getBytes(key).orElseThrow(),
+            entry -> !Arrays.equals(entry, genuineEntry));
     Path forgedSession = OpenSslSessionFiles.withMasterKey(
         genuineSession, first.masterSecretHex(), chosen, dir.resolve("forged.pem"));
 

@@ -1,6 +1,7 @@
 package io.github.shredcache.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import io.github.shredcache.core.KeyRatchet;
@@ -35,8 +36,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -103,9 +104,9 @@ class MemcachedMemoryScanIT {
         secrets.add(ProcessMemoryScan.Needle.fromHex(full.masterSecretHex(), "session " + i));
         ids.add(full.sessionIdHex());
         String key = cluster.storeKey(full.sessionIdHex());
-        for (int w = 0; w < 500 && raw.getBytes(key).isEmpty(); w++) {
-          Thread.sleep(10);
-        }
+        await("session " + i + " in memcached").atMost(Duration.ofSeconds(5))
+            .pollInterval(Duration.ofMillis(10)).pollInSameThread()
+            .until(() -> raw.getBytes(key).isPresent());
         OpenSslClient.Result again = ReliabilityCluster.probe(b.port(), sess, null);
         reused += again.reused() ? 1 : 0;
       }
@@ -130,6 +131,7 @@ class MemcachedMemoryScanIT {
       long afterDeletes = total(ProcessMemoryScan.scanProcess(memcached.pid(), secrets));
 
       long expiredAt = lastPutNanos + LIFETIME.plusSeconds(1).toNanos();
+      // the entries' TTLs run out on memcached's clock: the passing of time is what is tested
       Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(expiredAt - System.nanoTime())));
       for (String id : ids) {
         raw.getBytes(cluster.storeKey(id)); // memcached reclaims expired items lazily on access
@@ -295,26 +297,15 @@ class MemcachedMemoryScanIT {
   }
 
   /** The epoch in the header of the entry stored under {@code key}, once it is there. */
-  private static long sealedEpoch(RawMemcachedClient raw, String key) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < deadline) {
-      Optional<byte[]> entry = raw.getBytes(key);
-      if (entry.isPresent()) {
-        return ByteBuffer.wrap(entry.get(), 1, 8).getLong(); // version(1) | epoch(8) | ...
-      }
-      Thread.sleep(10);
-    }
-    throw new AssertionError("no entry under " + key + " within 10 s");
+  private static long sealedEpoch(RawMemcachedClient raw, String key) {
+    byte[] entry = await("an entry under " + key).atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(10)).pollInSameThread()
+        .until(() -> raw.getBytes(key), Optional::isPresent).orElseThrow();
+    return ByteBuffer.wrap(entry, 1, 8).getLong(); // version(1) | epoch(8) | ...
   }
 
-  private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within 30 s: " + what);
-      }
-      Thread.sleep(20);
-    }
+  private static void awaitTrue(String what, Callable<Boolean> condition) {
+    await(what).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(condition);
   }
 
   @SafeVarargs

@@ -1,12 +1,14 @@
 package io.github.shredcache.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.github.shredcache.testing.memcached.MemcachedProcess;
+import io.github.shredcache.testing.memcached.RawMemcachedClient;
 import io.github.shredcache.testing.tls.OpenSslClient;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,16 +34,12 @@ class MemcachedRestartUnderLoadIT {
       memcached.kill();
       int[] during = rounds(memcached, cluster, a, b, "during");
       memcached.restart();
-      int[] after = null;
       long restartedAt = System.nanoTime();
-      double recoverySeconds = -1;
-      for (int attempt = 0; attempt < 5; attempt++) { // the client reconnects in the background
-        after = rounds(memcached, cluster, a, b, "after");
-        if (after[1] > 0) {
-          recoverySeconds = (System.nanoTime() - restartedAt) / 1e9;
-          break;
-        }
-      }
+      // the client reconnects in the background: phases until one resumes across nodes again
+      int[] after = await("resumption back after the restart").atMost(Duration.ofSeconds(60))
+          .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10)).pollInSameThread()
+          .until(() -> rounds(memcached, cluster, a, b, "after"), r -> r[1] > 0);
+      double recoverySeconds = (System.nanoTime() - restartedAt) / 1e9;
       System.out.printf("RELIABILITY faults-short: memcached kill+restart; connections per phase %d;"
               + " resumed before=%d during=%d after=%d; recovery %.1f s%n",
           2 * ROUNDS_PER_PHASE, before[1], during[1], after[1], recoverySeconds);
@@ -56,17 +54,17 @@ class MemcachedRestartUnderLoadIT {
    * Waits until memcached holds {@code key}, at most 1 s: while memcached is down the write fails
    * and the round goes on without it.
    */
-  private static void awaitStored(MemcachedProcess memcached, String key) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-    while (System.nanoTime() < deadline) {
-      try (io.github.shredcache.testing.memcached.RawMemcachedClient raw = memcached.raw()) {
-        if (raw.getBytes(key).isPresent()) {
-          return;
-        }
-      } catch (RuntimeException down) {
-        // memcached is down in the "during" phase: nothing will land
-      }
-      TimeUnit.MILLISECONDS.sleep(10); // poll interval
+  private static void awaitStored(MemcachedProcess memcached, String key) {
+    try {
+      await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10)).pollInSameThread()
+          .ignoreExceptions() // memcached is down in the "during" phase: nothing will land
+          .until(() -> {
+            try (RawMemcachedClient raw = memcached.raw()) {
+              return raw.getBytes(key).isPresent();
+            }
+          });
+    } catch (ConditionTimeoutException notStored) {
+      // the round goes on without it: B's lookup is a miss
     }
   }
 

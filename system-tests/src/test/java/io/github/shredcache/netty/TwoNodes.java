@@ -1,9 +1,12 @@
 package io.github.shredcache.netty;
 
+import static org.awaitility.Awaitility.await;
+
 import io.github.shredcache.core.SessionCache;
 import io.github.shredcache.memcached.MemcachedSessionStore;
 import io.github.shredcache.testing.TestKeys;
 import io.github.shredcache.testing.memcached.MemcachedProcess;
+import io.github.shredcache.testing.memcached.RawMemcachedClient;
 import io.github.shredcache.testing.tls.TestCertificate;
 import io.github.shredcache.testing.tls.TestPki;
 import java.time.Duration;
@@ -64,15 +67,10 @@ final class TwoNodes implements AutoCloseable {
    * Waits until memcached holds at least one entry: node A writes it asynchronously after the
    * handshake, and a client that comes straight back to node B may be faster.
    */
-  void awaitAnEntryInMemcached() throws InterruptedException {
-    try (io.github.shredcache.testing.memcached.RawMemcachedClient raw = memcached.raw()) {
-      long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
-      while (raw.keys().isEmpty()) {
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError("no entry reached memcached within 10 s");
-        }
-        Thread.sleep(5); // poll interval
-      }
+  void awaitAnEntryInMemcached() {
+    try (RawMemcachedClient raw = memcached.raw()) {
+      await("an entry in memcached").atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(5)).pollInSameThread().until(() -> !raw.keys().isEmpty());
     }
   }
 

@@ -1,6 +1,7 @@
 package io.github.shredcache.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.github.shredcache.core.CacheStats;
 import io.github.shredcache.core.InMemorySessionStore;
@@ -94,15 +95,11 @@ public abstract class HostileStoreContract {
     String key = storeKey(NAMESPACE, id);
     byte[] previous = rawGet(key).orElse(null);
     nodeA.put(id, TestKeys.state(id.hashCode(), 120), clock.instant().plus(lifetime));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < deadline) {
-      Optional<byte[]> now = rawGet(key);
-      if (now.isPresent() && !Arrays.equals(now.get(), previous)) {
-        return now.get(); // every seal has a fresh nonce: a new value is this put's
-      }
-      Thread.sleep(5);
-    }
-    throw new AssertionError("node A's entry did not reach the store within 10 s");
+    // every seal has a fresh nonce: a new value is this put's
+    return await("node A's entry in the store").atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(5)).pollInSameThread()
+        .until(() -> rawGet(key).filter(now -> !Arrays.equals(now, previous)), Optional::isPresent)
+        .orElseThrow();
   }
 
   /**
