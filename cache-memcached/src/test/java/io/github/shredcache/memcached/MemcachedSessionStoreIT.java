@@ -2,18 +2,30 @@ package io.github.shredcache.memcached;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.github.shredcache.core.SessionStore;
 import io.github.shredcache.testing.memcached.MemcachedProcess;
 import io.github.shredcache.testing.memcached.RawMemcachedClient;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -206,15 +218,94 @@ class MemcachedSessionStoreIT {
     assertThat(store.toString()).contains(memcached.address()).contains("PT0.05S");
   }
 
+  /**
+   * A store that really logs in (SASL PLAIN on a real memcached) shows its password nowhere: not
+   * in its toString, not in any log record of the store or of spymemcached at any level, not in
+   * the exceptions of a wrong password, of a server that went away, or of a closed store.
+   */
   @Test
-  void toStringOfAnAuthenticatedStoreNamesTheUserAndNeverThePassword() throws Exception {
-    String secret = "s3cret-" + System.nanoTime();
-    try (MemcachedProcess sasl = MemcachedProcess.builder().sasl("alice", secret).start();
-        MemcachedSessionStore authed = MemcachedSessionStore.builder().servers(sasl.address())
-            .credentials("alice", secret.toCharArray()).build()) {
+  void anAuthenticatedStoreNeverShowsThePassword() throws Exception {
+    String password = "pw-right-" + Long.toHexString(new SecureRandom().nextLong());
+    String wrong = "pw-wrong-" + Long.toHexString(new SecureRandom().nextLong());
+    List<String> shown = new ArrayList<>();
+    try (LogCapture logs = LogCapture.everything();
+        MemcachedProcess sasl = MemcachedProcess.builder().sasl("alice", password).start()) {
+      MemcachedSessionStore authed = MemcachedSessionStore.builder().servers(sasl.address())
+          .credentials("alice", password.toCharArray()).operationTimeout(Duration.ofSeconds(1))
+          .build();
       await(authed.set("ns:sasl", new byte[] {1}, Duration.ofMinutes(1))); // it really logged in
-      assertThat(authed.toString()).contains(sasl.address()).contains("alice")
-          .doesNotContain(secret);
+      assertThat(await(authed.get("ns:sasl"))).isPresent();
+      assertThat(authed.toString()).contains(sasl.address()).contains("alice");
+      shown.add(authed.toString());
+
+      shown.add(stackTrace(catchThrowable(() -> MemcachedSessionStore.builder()
+          .servers(sasl.address()).credentials("alice", wrong.toCharArray()).build())));
+      sasl.kill(); // the server goes away under the logged-in client
+      shown.add(stackTrace(catchThrowable(() -> await(authed.get("ns:sasl")))));
+      authed.close();
+      shown.add(stackTrace(catchThrowable(() -> await(authed.get("ns:sasl")))));
+      shown.add(authed.toString());
+      shown.addAll(logs.messages());
+
+      assertThat(logs.messages()).as("log records of spymemcached (the capture works)")
+          .anyMatch(m -> m.contains(sasl.address().replace("127.0.0.1", "")));
+    }
+    assertThat(shown.get(1)).as("the wrong password is refused").contains("rejected the SASL");
+    assertThat(shown.get(2)).as("a failure after the server died").isNotEmpty();
+    assertThat(shown.get(3)).contains("is closed");
+    assertThat(shown).allSatisfy(text -> assertThat(text)
+        .doesNotContain(password).doesNotContain(wrong));
+  }
+
+  private static String stackTrace(Throwable t) {
+    assertThat(t).as("an exception").isNotNull();
+    StringWriter out = new StringWriter();
+    t.printStackTrace(new PrintWriter(out));
+    return out.toString();
+  }
+
+  /**
+   * Every java.util.logging record (the store's System.Logger and spymemcached both log there in
+   * this module's tests), at every level, while open; formatted with parameters and stack traces.
+   */
+  private static final class LogCapture extends Handler implements AutoCloseable {
+    private final List<String> messages = new CopyOnWriteArrayList<>();
+    private final Logger root = Logger.getLogger("");
+    private final Map<Logger, Level> levels = new LinkedHashMap<>();
+
+    static LogCapture everything() {
+      LogCapture c = new LogCapture();
+      c.setLevel(Level.ALL);
+      for (Logger l : List.of(c.root, Logger.getLogger("net.spy"),
+          Logger.getLogger("io.github.shredcache"))) {
+        c.levels.put(l, l.getLevel());
+        l.setLevel(Level.ALL);
+      }
+      c.root.addHandler(c);
+      return c;
+    }
+
+    List<String> messages() {
+      return List.copyOf(messages);
+    }
+
+    @Override
+    public void publish(LogRecord r) {
+      StringBuilder text = new StringBuilder(r.getLoggerName() + ": ")
+          .append(new SimpleFormatter().formatMessage(r));
+      if (r.getThrown() != null) {
+        text.append('\n').append(stackTrace(r.getThrown()));
+      }
+      messages.add(text.toString());
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {
+      root.removeHandler(this);
+      levels.forEach(Logger::setLevel);
     }
   }
 
