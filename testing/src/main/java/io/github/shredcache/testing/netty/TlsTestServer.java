@@ -20,6 +20,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -220,7 +221,7 @@ public final class TlsTestServer<R> implements AutoCloseable {
 
   /** Returns the number of successful handshakes by resumption kind, so far. */
   public Map<R, Long> successCounts() {
-    Map<R, Long> out = new java.util.LinkedHashMap<>();
+    Map<R, Long> out = new LinkedHashMap<>();
     counts.forEach((k, v) -> out.put(k, v.sum()));
     return out;
   }

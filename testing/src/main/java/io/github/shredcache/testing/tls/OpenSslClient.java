@@ -194,7 +194,9 @@ public final class OpenSslClient {
     Files.deleteIfExists(out);
     Path log = Files.createTempFile("s_client", ".log");
     List<String> cmd = command(null);
-    cmd.add("-ign_eof");
+    if (request == null) {
+      cmd.add("-ign_eof"); // keep reading although nothing is sent
+    }
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
         .start();
     try (OutputStream stdin = p.getOutputStream()) { // open and silent until the end
