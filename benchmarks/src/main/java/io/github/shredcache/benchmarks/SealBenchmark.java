@@ -11,9 +11,9 @@ import io.github.shredcache.core.internal.Kdf;
 import io.github.shredcache.core.internal.SealedEntry;
 import io.github.shredcache.core.internal.SealedEntryException;
 import io.github.shredcache.core.internal.SealingKey;
+import io.github.shredcache.testing.TestKeys;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -108,9 +108,7 @@ public class SealBenchmark {
   private void checkACacheAccepts(byte[] entry, InstantSource clock, String tokenText)
       throws GeneralSecurityException {
     InMemorySessionStore store = new InMemorySessionStore(clock);
-    byte[] digest = MessageDigest.getInstance("SHA-256").digest(id);
-    store.set("bench:" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest), entry,
-        Duration.ofMinutes(30)).join();
+    store.set(TestKeys.storeKey("bench", SessionId.of(id)), entry, Duration.ofMinutes(30)).join();
     try (KeyRatchet sameChain =
             KeyRatchet.fromToken(KeyToken.parse(tokenText, clock), Duration.ofHours(1), clock);
         SessionCache node = SessionCache.builder().keys(sameChain).store(store).namespace("bench")

@@ -10,10 +10,8 @@ import io.github.shredcache.core.SessionId;
 import io.github.shredcache.testing.FakeClock;
 import io.github.shredcache.testing.TestKeys;
 import io.github.shredcache.testing.memcached.RawMemcachedClient;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +66,7 @@ class ClusterFaultIT {
     List<RawMemcachedClient> raws = List.of(cluster.raw(0), cluster.raw(1), cluster.raw(2));
     for (SessionId id : ids) {
       for (int s = 0; s < 3; s++) {
-        if (raws.get(s).get(storeKey("test", id)).isPresent()) {
+        if (raws.get(s).get(TestKeys.storeKey("test", id)).isPresent()) {
           home.put(id, s);
         }
       }
@@ -240,11 +238,5 @@ class ClusterFaultIT {
       int index = Math.min(selected.length - 1, (int) Math.ceil(percentile / 100.0 * selected.length) - 1);
       return selected[Math.max(0, index)] / 1e6;
     }
-  }
-
-  /** The store key (docs/ARCHITECTURE.md): {@code <namespace>:base64url(SHA-256(sessionId))}. */
-  static String storeKey(String namespace, SessionId id) throws Exception {
-    byte[] digest = MessageDigest.getInstance("SHA-256").digest(id.toByteArray());
-    return namespace + ":" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
   }
 }

@@ -104,7 +104,7 @@ class SharedStoreIT {
     plant(0, v -> "garbage: this is not a sealed entry".getBytes(StandardCharsets.US_ASCII));
     plant(1, v -> java.util.Arrays.copyOf(v, 20)); // truncated inside the header
     plant(2, v -> java.util.Arrays.copyOf(v, v.length - 1)); // truncated tag
-    raw.set(key(3), genuine.get(ClusterFaultIT.storeKey("other", TestKeys.sessionId(3))));
+    raw.set(key(3), genuine.get(TestKeys.storeKey("other", TestKeys.sessionId(3))));
     plant(4, v -> {
       byte[] flipped = v.clone();
       flipped[flipped.length / 2] ^= 0x01;
@@ -186,7 +186,7 @@ class SharedStoreIT {
   // ---------------------------------------------------------------------------------------------
 
   private static String key(int session) throws Exception {
-    return ClusterFaultIT.storeKey("test", TestKeys.sessionId(session));
+    return TestKeys.storeKey("test", TestKeys.sessionId(session));
   }
 
   private void plant(int session, UnaryOperator<byte[]> change) throws Exception {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.shredcache.core.SessionCache;
+import io.github.shredcache.core.SessionId;
 import io.github.shredcache.core.SessionStore;
 import io.github.shredcache.memcached.MemcachedSessionStore;
 import io.github.shredcache.testing.TestKeys;
@@ -16,11 +17,9 @@ import io.github.shredcache.testing.tls.TestCertificate;
 import io.github.shredcache.testing.tls.TestPki;
 import io.netty.handler.ssl.ClientAuth;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -147,9 +146,7 @@ class ContextBindingIT {
   }
 
   private static void awaitInMemcached(String sessionIdHex) throws Exception {
-    byte[] digest = MessageDigest.getInstance("SHA-256")
-        .digest(HexFormat.of().parseHex(sessionIdHex));
-    String key = "it:" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+    String key = TestKeys.storeKey("it", SessionId.of(HexFormat.of().parseHex(sessionIdHex)));
     await("the session in memcached").atMost(Duration.ofSeconds(10))
         .pollInterval(Duration.ofMillis(10)).pollInSameThread()
         .until(() -> raw.getBytes(key).isPresent());

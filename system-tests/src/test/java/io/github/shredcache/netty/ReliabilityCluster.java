@@ -3,6 +3,7 @@ package io.github.shredcache.netty;
 import io.github.shredcache.core.KeyRatchet;
 import io.github.shredcache.core.KeyToken;
 import io.github.shredcache.core.SessionCache;
+import io.github.shredcache.core.SessionId;
 import io.github.shredcache.memcached.MemcachedSessionStore;
 import io.github.shredcache.testing.TestKeys;
 import io.github.shredcache.testing.netty.TlsTestServer;
@@ -12,11 +13,9 @@ import io.github.shredcache.testing.tls.TestPki;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -107,9 +106,8 @@ final class ReliabilityCluster implements AutoCloseable {
   }
 
   /** The memcached key of a session ID (hex from openssl), as docs/ARCHITECTURE.md fixes it. */
-  String storeKey(String sessionIdHex) throws Exception {
-    byte[] digest = MessageDigest.getInstance("SHA-256").digest(HexFormat.of().parseHex(sessionIdHex));
-    return namespace + ":" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+  String storeKey(String sessionIdHex) {
+    return TestKeys.storeKey(namespace, SessionId.of(HexFormat.of().parseHex(sessionIdHex)));
   }
 
   static byte[] ascii(String s) {

@@ -14,11 +14,9 @@ import io.github.shredcache.core.SessionId;
 import io.github.shredcache.core.SessionStore;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Random;
@@ -76,12 +74,6 @@ public abstract class HostileStoreContract {
     store.close();
   }
 
-  /** The memcached key as docs/ARCHITECTURE.md fixes it: {@code <namespace>:base64url(SHA-256(id))}. */
-  protected static String storeKey(String namespace, SessionId id) throws Exception {
-    byte[] digest = MessageDigest.getInstance("SHA-256").digest(id.toByteArray());
-    return namespace + ":" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
-  }
-
   /** A session state carrying a master secret the attacker chose. */
   protected static byte[] chosenSecretState() {
     byte[] secret = new byte[48];
@@ -92,7 +84,7 @@ public abstract class HostileStoreContract {
 
   /** Node A puts a genuine session; waits until its (asynchronous) write reached the store. */
   private byte[] putGenuine(SessionId id, Duration lifetime) throws Exception {
-    String key = storeKey(NAMESPACE, id);
+    String key = TestKeys.storeKey(NAMESPACE, id);
     byte[] previous = rawGet(key).orElse(null);
     nodeA.put(id, TestKeys.state(id.hashCode(), 120), clock.instant().plus(lifetime));
     // every seal has a fresh nonce: a new value is this put's
@@ -111,7 +103,7 @@ public abstract class HostileStoreContract {
     InMemorySessionStore offline = new InMemorySessionStore(itsClock);
     try (SessionCache evil = TestKeys.builder(keys, itsClock, offline).namespace(namespace).build()) {
       evil.put(id, chosenSecretState(), itsClock.instant().plus(Duration.ofMinutes(30)));
-      return offline.get(storeKey(namespace, id)).join().orElseThrow();
+      return offline.get(TestKeys.storeKey(namespace, id)).join().orElseThrow();
     } finally {
       keys.close();
     }
@@ -165,7 +157,7 @@ public abstract class HostileStoreContract {
     putGenuine(id, Duration.ofMinutes(30));
     // The attacker runs the real code with a key chain of its own: same namespace, same ID.
     byte[] forged = forge(TestKeys.ratchetB(clock), clock, NAMESPACE, id);
-    plant(storeKey(NAMESPACE, id), forged);
+    plant(TestKeys.storeKey(NAMESPACE, id), forged);
     lookupAsFreshNode(id, OpenFailure.AUTHENTICATION);
   }
 
@@ -175,7 +167,7 @@ public abstract class HostileStoreContract {
     SessionId other = TestKeys.sessionId(4);
     putGenuine(victim, Duration.ofMinutes(30));
     byte[] otherEntry = putGenuine(other, Duration.ofMinutes(30));
-    plant(storeKey(NAMESPACE, victim), otherEntry);
+    plant(TestKeys.storeKey(NAMESPACE, victim), otherEntry);
     lookupAsFreshNode(victim, OpenFailure.AUTHENTICATION);
   }
 
@@ -185,7 +177,7 @@ public abstract class HostileStoreContract {
     putGenuine(id, Duration.ofMinutes(30));
     // Another cluster on the same key chain but namespace "other" sealed the same ID.
     byte[] foreign = forge(TestKeys.ratchetA(clock), clock, "other", id);
-    plant(storeKey(NAMESPACE, id), foreign);
+    plant(TestKeys.storeKey(NAMESPACE, id), foreign);
     lookupAsFreshNode(id, OpenFailure.AUTHENTICATION);
   }
 
@@ -196,7 +188,7 @@ public abstract class HostileStoreContract {
     // Two epochs later (1 h epochs, 1 h lifetime: window [e-1, e+1]) the old key is erased.
     clock.advance(Duration.ofHours(2));
     putGenuine(id, Duration.ofMinutes(30)); // the ID is live again: a current entry exists
-    plant(storeKey(NAMESPACE, id), old);
+    plant(TestKeys.storeKey(NAMESPACE, id), old);
     lookupAsFreshNode(id, OpenFailure.EPOCH_OUTSIDE_WINDOW);
   }
 
@@ -206,7 +198,7 @@ public abstract class HostileStoreContract {
     byte[] old = putGenuine(id, Duration.ofMinutes(10));
     clock.advance(Duration.ofMinutes(11)); // same or next epoch: the key is still held
     putGenuine(id, Duration.ofMinutes(30));
-    plant(storeKey(NAMESPACE, id), old);
+    plant(TestKeys.storeKey(NAMESPACE, id), old);
     lookupAsFreshNode(id, OpenFailure.EXPIRED);
   }
 
@@ -217,7 +209,7 @@ public abstract class HostileStoreContract {
     // A holder of the chain seals under epoch e+2 (beyond the next-epoch skew allowance).
     FakeClock ahead = new FakeClock(clock.instant().plus(Duration.ofHours(2)));
     byte[] future = forge(TestKeys.ratchetA(ahead), ahead, NAMESPACE, id);
-    plant(storeKey(NAMESPACE, id), future);
+    plant(TestKeys.storeKey(NAMESPACE, id), future);
     lookupAsFreshNode(id, OpenFailure.EPOCH_OUTSIDE_WINDOW);
   }
 
@@ -227,12 +219,12 @@ public abstract class HostileStoreContract {
     byte[] genuine = putGenuine(id, Duration.ofMinutes(30));
     byte[] later = genuine.clone();
     ByteBuffer.wrap(later).putLong(9, ByteBuffer.wrap(genuine).getLong(9) + 3600);
-    plant(storeKey(NAMESPACE, id), later);
+    plant(TestKeys.storeKey(NAMESPACE, id), later);
     lookupAsFreshNode(id, OpenFailure.AUTHENTICATION);
 
     byte[] otherEpoch = genuine.clone();
     ByteBuffer.wrap(otherEpoch).putLong(1, ByteBuffer.wrap(genuine).getLong(1) + 1);
-    plant(storeKey(NAMESPACE, id), otherEpoch);
+    plant(TestKeys.storeKey(NAMESPACE, id), otherEpoch);
     lookupAsFreshNode(id, OpenFailure.AUTHENTICATION);
   }
 
@@ -244,21 +236,21 @@ public abstract class HostileStoreContract {
     for (int size : new int[] {1, 16, 44}) { // shorter than any entry
       byte[] junk = new byte[size];
       random.nextBytes(junk);
-      plant(storeKey(NAMESPACE, id), junk);
+      plant(TestKeys.storeKey(NAMESPACE, id), junk);
       lookupAsFreshNode(id, OpenFailure.MALFORMED);
     }
     for (int size : new int[] {45, 150, 4096}) {
       byte[] junk = new byte[size];
       random.nextBytes(junk);
       junk[0] = 2; // an unknown version
-      plant(storeKey(NAMESPACE, id), junk);
+      plant(TestKeys.storeKey(NAMESPACE, id), junk);
       lookupAsFreshNode(id, OpenFailure.MALFORMED);
       junk[0] = 1; // right version, random epoch/expiry: stopped by the window or expiry check
-      plant(storeKey(NAMESPACE, id), junk);
+      plant(TestKeys.storeKey(NAMESPACE, id), junk);
       lookupAsFreshNode(id, EnumSet.of(OpenFailure.EPOCH_OUTSIDE_WINDOW, OpenFailure.EXPIRED));
       // the genuine (plaintext) header, random nonce and ciphertext: only the tag can stop it
       System.arraycopy(genuine, 0, junk, 0, 17);
-      plant(storeKey(NAMESPACE, id), junk);
+      plant(TestKeys.storeKey(NAMESPACE, id), junk);
       lookupAsFreshNode(id, OpenFailure.AUTHENTICATION);
     }
   }
@@ -269,13 +261,13 @@ public abstract class HostileStoreContract {
     byte[] genuine = putGenuine(id, Duration.ofMinutes(30));
     byte[] version = genuine.clone();
     version[0] ^= 0x01;
-    plant(storeKey(NAMESPACE, id), version);
+    plant(TestKeys.storeKey(NAMESPACE, id), version);
     lookupAsFreshNode(id, OpenFailure.MALFORMED);
     for (int i = 1; i < genuine.length; i++) {
       for (int bit = i % 8; bit == i % 8; bit++) { // one bit per byte, every bit position in turn
         byte[] flipped = genuine.clone();
         flipped[i] ^= (byte) (1 << bit);
-        plant(storeKey(NAMESPACE, id), flipped);
+        plant(TestKeys.storeKey(NAMESPACE, id), flipped);
         if (i < 17) { // epoch or expiry: a window or expiry check may stop it before the tag
           lookupAsFreshNode(id, EnumSet.of(OpenFailure.EPOCH_OUTSIDE_WINDOW, OpenFailure.EXPIRED,
               OpenFailure.AUTHENTICATION));
@@ -284,9 +276,9 @@ public abstract class HostileStoreContract {
         }
       }
     }
-    plant(storeKey(NAMESPACE, id), Arrays.copyOf(genuine, genuine.length - 1));
+    plant(TestKeys.storeKey(NAMESPACE, id), Arrays.copyOf(genuine, genuine.length - 1));
     lookupAsFreshNode(id, OpenFailure.AUTHENTICATION);
-    plant(storeKey(NAMESPACE, id), Arrays.copyOf(genuine, genuine.length + 1));
+    plant(TestKeys.storeKey(NAMESPACE, id), Arrays.copyOf(genuine, genuine.length + 1));
     lookupAsFreshNode(id, OpenFailure.AUTHENTICATION);
   }
 
@@ -298,7 +290,7 @@ public abstract class HostileStoreContract {
     byte[] genuine = putGenuine(id, Duration.ofMinutes(30));
     for (int size : new int[] {SessionStore.MAX_VALUE_BYTES + 1, 512 * 1024}) {
       byte[] big = Arrays.copyOf(genuine, size); // a genuine prefix, padded
-      plant(storeKey(NAMESPACE, id), big);
+      plant(TestKeys.storeKey(NAMESPACE, id), big);
       lookupAsFreshNode(id, OpenFailure.OVERSIZED);
     }
   }
@@ -315,7 +307,7 @@ public abstract class HostileStoreContract {
     byte[] genuine = putGenuine(id, Duration.ofMinutes(30));
     nodeA.invalidate(id).get(10, TimeUnit.SECONDS);
     assertThat(lookupAsFreshNode(id, EnumSet.noneOf(OpenFailure.class))).isEqualTo(LookupResult.MISS);
-    plant(storeKey(NAMESPACE, id), genuine);
+    plant(TestKeys.storeKey(NAMESPACE, id), genuine);
     assertThat(lookupAsFreshNode(id, EnumSet.noneOf(OpenFailure.class))).isEqualTo(LookupResult.STORE_HIT);
     clock.advance(Duration.ofMinutes(31));
     lookupAsFreshNode(id, OpenFailure.EXPIRED);

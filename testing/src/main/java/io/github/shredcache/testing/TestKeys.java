@@ -7,9 +7,12 @@ import io.github.shredcache.core.SessionCacheBuilder;
 import io.github.shredcache.core.SessionId;
 import io.github.shredcache.core.SessionStore;
 import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Base64;
 
 /**
  * Fixed key tokens and quick builders for tests of every module. Never use these tokens outside
@@ -127,6 +130,20 @@ public final class TestKeys {
         .namespace("it")
         .lookupTimeout(lookupTimeout)
         .build();
+  }
+
+  /**
+   * The store key of {@code id} as docs/ARCHITECTURE.md fixes it, {@code
+   * <namespace>:base64url(SHA-256(sessionId))}, computed here independently of the cache: where a
+   * test finds, plants or forges an entry.
+   */
+  public static String storeKey(String namespace, SessionId id) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(id.toByteArray());
+      return namespace + ":" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+    }
   }
 
   /** A 32-byte session ID derived from {@code n}. */
