@@ -7,12 +7,16 @@ FROM maven:3-eclipse-temurin-17 AS build
 WORKDIR /src
 # Poms first, so the dependency download is cached while sources change.
 COPY pom.xml ./
+COPY .mvn .mvn
 COPY cache-core/pom.xml cache-core/
+COPY testing/pom.xml testing/
 COPY cache-memcached/pom.xml cache-memcached/
 COPY netty-adapter/pom.xml netty-adapter/
+COPY system-tests/pom.xml system-tests/
 COPY demo/pom.xml demo/
 COPY benchmarks/pom.xml benchmarks/
 COPY cache-core/src cache-core/src
+COPY testing/src testing/src
 COPY cache-memcached/src cache-memcached/src
 COPY netty-adapter/src netty-adapter/src
 COPY demo/src demo/src
