@@ -228,7 +228,7 @@ public class SealBenchmark {
     Sealer(KeyRatchet window, String tokenText, InstantSource clock, String namespace) {
       this.window = window;
       this.clock = clock;
-      String[] parts = tokenText.split(":");
+      String[] parts = tokenText.split(":", 4); // sc1:<epoch seconds>:<epoch>:<state>
       this.firstEpoch = Long.parseLong(parts[2]);
       byte[] first = Base64.getUrlDecoder().decode(parts[3]);
       byte[] next = Kdf.ratchetStep(first);

@@ -92,7 +92,7 @@ class ForgedResumptionIT {
     SessionId id = SessionId.of(HexFormat.of().parseHex(first.sessionIdHex()));
     evil.cache().put(id, state, Instant.now().plus(Duration.ofMinutes(4)));
     // evil's asynchronous set lands under the same key (same namespace, same ID)
-    byte[] forgedEntry = await("the forgery in memcached").atMost(Duration.ofSeconds(10))
+    await("the forgery in memcached").atMost(Duration.ofSeconds(10))
         .pollInterval(Duration.ofMillis(10)).pollInSameThread()
         .until(() -> attacker.getBytes(key).orElseThrow(),
             entry -> !Arrays.equals(entry, genuineEntry));

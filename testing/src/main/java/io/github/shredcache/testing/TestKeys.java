@@ -19,7 +19,7 @@ import java.util.Base64;
  * tests: their secrets are public.
  *
  * <p>Chain A and chain B are two unrelated chains with epochs of one hour. {@link #TOKEN_A} is at
- * {@link #EPOCH_0}, the epoch of {@link #START}; {@link #TOKEN_A_PLUS_2} is the same chain two epochs
+ * {@link #EPOCH_0}, the epoch of {@link #START}; {@link #tokenA(InstantSource, long)} is the same chain at a later epoch
  * later (a later token of the same chain, as {@code keys advance} makes it).
  *
  * <pre>{@code

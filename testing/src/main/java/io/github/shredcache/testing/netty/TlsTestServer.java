@@ -4,6 +4,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -112,7 +113,7 @@ public final class TlsTestServer<R> implements AutoCloseable {
           .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
     } catch (InterruptedException | RuntimeException e) {
       if (ownGroup) {
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
       }
       throw e;
     }
@@ -231,11 +232,12 @@ public final class TlsTestServer<R> implements AutoCloseable {
     return group;
   }
 
+  /** Closes the listening channel, and the event loop group if the server made it; waits for both. */
   @Override
-  public void close() throws InterruptedException {
-    channel.close().sync();
+  public void close() {
+    channel.close().syncUninterruptibly();
     if (ownGroup) {
-      group.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync();
+      group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
   }
 
@@ -282,7 +284,7 @@ public final class TlsTestServer<R> implements AutoCloseable {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (httpName == null) {
-        ctx.writeAndFlush(msg);
+        ChannelFuture unused = ctx.writeAndFlush(msg); // a failed write reaches exceptionCaught
         return;
       }
       ReferenceCountUtil.release(msg);
@@ -294,12 +296,13 @@ public final class TlsTestServer<R> implements AutoCloseable {
       ByteBuf response = Unpooled.wrappedBuffer(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
           + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
           .getBytes(StandardCharsets.US_ASCII), body);
-      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+      ChannelFuture unused =
+          ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      ctx.close();
+      ChannelFuture unused = ctx.close();
     }
   }
 }

@@ -199,13 +199,15 @@ public final class OpenSslClient {
     }
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
         .start();
-    try (OutputStream stdin = p.getOutputStream()) { // open and silent until the end
+    OutputStream stdin = p.getOutputStream(); // open and silent until the end
+    try {
       await().atMost(within).pollInterval(Duration.ofMillis(20))
           .until(() -> written(out) || !p.isAlive());
       return written(out);
     } catch (ConditionTimeoutException notInTime) {
       return false;
     } finally {
+      stdin.close();
       p.destroyForcibly();
       p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
       Files.deleteIfExists(log);
