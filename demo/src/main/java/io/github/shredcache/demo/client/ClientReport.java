@@ -1,10 +1,17 @@
 package io.github.shredcache.demo.client;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -16,6 +23,8 @@ import java.util.TreeMap;
  * report itself is immutable.
  */
 public final class ClientReport {
+  private static final JsonFactory JSON = new JsonFactory();
+  private static final DefaultIndenter INDENT = new DefaultIndenter("  ", "\n");
 
   /** How a connection's handshake went, as counted in the table. */
   public enum Kind {
@@ -286,124 +295,98 @@ public final class ClientReport {
     return sb.toString();
   }
 
-  /** The report as a JSON object. */
+  /**
+   * The report as a JSON object, pretty-printed (two-space indent, a line break at the end).
+   * Fractional numbers have three decimals; a number that is not known (a percentile without
+   * samples, the CPU time where the JVM does not tell it) is {@code null}.
+   */
   String json() {
-    Map<String, Object> root = new LinkedHashMap<>();
-    Map<String, Object> cfg = new LinkedHashMap<>();
-    List<Object> targets = new ArrayList<>();
-    config.targets().forEach(t -> targets.add(t.toString()));
-    cfg.put("targets", targets);
-    cfg.put("connections", config.connections());
-    cfg.put("concurrency", config.concurrency());
-    cfg.put("resume", config.resume().name().toLowerCase(Locale.ROOT));
-    cfg.put("tls", config.tlsVersion());
-    cfg.put("client", providerUsed);
-    cfg.put("insecure", config.insecure());
-    root.put("config", cfg);
-    root.put("elapsedSeconds", elapsed.toNanos() / 1e9);
-    root.put("stoppedByMaxDuration", stoppedByDuration);
-    List<Object> nodes = new ArrayList<>();
-    for (Row r : rows) {
-      Map<String, Object> n = new LinkedHashMap<>();
-      n.put("node", r.node);
-      n.put("full", r.full);
-      n.put("resumedLocal", r.resumedLocal);
-      n.put("resumedCrossNode", r.resumedCross);
-      n.put("failures", r.failures);
-      n.put("handshakesPerSecond", perSecond(r.handshakes()));
-      n.put("nodeSaid", new LinkedHashMap<String, Object>(r.nodeClaims));
-      nodes.add(n);
+    StringWriter text = new StringWriter();
+    try (JsonGenerator g = JSON.createGenerator(text)) {
+      g.setPrettyPrinter(new DefaultPrettyPrinter(Separators.createDefaultInstance()
+              .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+              .withObjectEmptySeparator("")
+              .withArrayEmptySeparator(""))
+          .withObjectIndenter(INDENT)
+          .withArrayIndenter(INDENT));
+      g.writeStartObject();
+      g.writeObjectFieldStart("config");
+      g.writeArrayFieldStart("targets");
+      for (ClientConfig.Target t : config.targets()) {
+        g.writeString(t.toString());
+      }
+      g.writeEndArray();
+      g.writeNumberField("connections", config.connections());
+      g.writeNumberField("concurrency", config.concurrency());
+      g.writeStringField("resume", config.resume().name().toLowerCase(Locale.ROOT));
+      g.writeStringField("tls", config.tlsVersion());
+      g.writeStringField("client", providerUsed);
+      g.writeBooleanField("insecure", config.insecure());
+      g.writeEndObject();
+      writeDecimal(g, "elapsedSeconds", elapsed.toNanos() / 1e9);
+      g.writeBooleanField("stoppedByMaxDuration", stoppedByDuration);
+      g.writeArrayFieldStart("nodes");
+      for (Row r : rows) {
+        g.writeStartObject();
+        g.writeStringField("node", r.node);
+        g.writeNumberField("full", r.full);
+        g.writeNumberField("resumedLocal", r.resumedLocal);
+        g.writeNumberField("resumedCrossNode", r.resumedCross);
+        g.writeNumberField("failures", r.failures);
+        writeDecimal(g, "handshakesPerSecond", perSecond(r.handshakes()));
+        writeCounts(g, "nodeSaid", r.nodeClaims);
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeObjectFieldStart("totals");
+      g.writeNumberField("full", total(Kind.FULL));
+      g.writeNumberField("resumedLocal", total(Kind.RESUMED_LOCAL));
+      g.writeNumberField("resumedCrossNode", total(Kind.RESUMED_CROSS));
+      g.writeNumberField("failures", failures());
+      writeDecimal(g, "handshakesPerSecond", handshakesPerSecond());
+      g.writeNumberField("disagreements", disagreements);
+      g.writeArrayFieldStart("disagreementExamples");
+      for (String example : disagreementExamples) {
+        g.writeString(example);
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+      g.writeObjectFieldStart("latencyMillis");
+      writeDecimal(g, "p50", percentileMillis(allNanos, 50));
+      writeDecimal(g, "p99", percentileMillis(allNanos, 99));
+      writeDecimal(g, "fullP50", percentileMillis(fullNanos, 50));
+      writeDecimal(g, "fullP99", percentileMillis(fullNanos, 99));
+      writeDecimal(g, "resumedP50", percentileMillis(resumedNanos, 50));
+      writeDecimal(g, "resumedP99", percentileMillis(resumedNanos, 99));
+      g.writeEndObject();
+      writeDecimal(g, "clientCpuSeconds", clientCpu == null ? Double.NaN : clientCpu.toNanos() / 1e9);
+      writeDecimal(g, "clientCpuShareOfOneCore", clientCpu == null ? Double.NaN : cpuShare());
+      writeCounts(g, "protocols", protocols);
+      writeCounts(g, "failureReasons", failureReasons);
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing JSON to a string", e); // a StringWriter never fails
     }
-    root.put("nodes", nodes);
-    Map<String, Object> totals = new LinkedHashMap<>();
-    totals.put("full", total(Kind.FULL));
-    totals.put("resumedLocal", total(Kind.RESUMED_LOCAL));
-    totals.put("resumedCrossNode", total(Kind.RESUMED_CROSS));
-    totals.put("failures", failures());
-    totals.put("handshakesPerSecond", handshakesPerSecond());
-    totals.put("disagreements", disagreements);
-    totals.put("disagreementExamples", new ArrayList<Object>(disagreementExamples));
-    root.put("totals", totals);
-    Map<String, Object> lat = new LinkedHashMap<>();
-    lat.put("p50", percentileMillis(allNanos, 50));
-    lat.put("p99", percentileMillis(allNanos, 99));
-    lat.put("fullP50", percentileMillis(fullNanos, 50));
-    lat.put("fullP99", percentileMillis(fullNanos, 99));
-    lat.put("resumedP50", percentileMillis(resumedNanos, 50));
-    lat.put("resumedP99", percentileMillis(resumedNanos, 99));
-    root.put("latencyMillis", lat);
-    root.put("clientCpuSeconds", clientCpu == null ? null : clientCpu.toNanos() / 1e9);
-    root.put("clientCpuShareOfOneCore", clientCpu == null ? null : cpuShare());
-    root.put("protocols", new LinkedHashMap<String, Object>(protocols));
-    root.put("failureReasons", new LinkedHashMap<String, Object>(failureReasons));
-    StringBuilder sb = new StringBuilder();
-    Json.write(root, sb, 0);
-    return sb.append('\n').toString();
+    return text.append('\n').toString();
   }
 
-  /** A minimal JSON writer for maps, lists, strings, numbers and booleans. */
-  static final class Json {
-    private Json() {}
-
-    static void write(Object v, StringBuilder sb, int indent) {
-      if (v == null) {
-        sb.append("null");
-      } else if (v instanceof Map<?, ?> m) {
-        if (m.isEmpty()) {
-          sb.append("{}");
-          return;
-        }
-        sb.append("{\n");
-        int i = 0;
-        for (Map.Entry<?, ?> e : m.entrySet()) {
-          sb.append("  ".repeat(indent + 1));
-          string(String.valueOf(e.getKey()), sb);
-          sb.append(": ");
-          write(e.getValue(), sb, indent + 1);
-          sb.append(++i < m.size() ? ",\n" : "\n");
-        }
-        sb.append("  ".repeat(indent)).append('}');
-      } else if (v instanceof List<?> l) {
-        if (l.isEmpty()) {
-          sb.append("[]");
-          return;
-        }
-        sb.append("[\n");
-        for (int i = 0; i < l.size(); i++) {
-          sb.append("  ".repeat(indent + 1));
-          write(l.get(i), sb, indent + 1);
-          sb.append(i + 1 < l.size() ? ",\n" : "\n");
-        }
-        sb.append("  ".repeat(indent)).append(']');
-      } else if (v instanceof Double d) {
-        sb.append(d.isNaN() || d.isInfinite() ? "null" : String.format(Locale.ROOT, "%.3f", d));
-      } else if (v instanceof Number || v instanceof Boolean) {
-        sb.append(v);
-      } else {
-        string(v.toString(), sb);
-      }
+  /** Writes {@code value} with three decimals, or null if it is NaN or infinite. */
+  private static void writeDecimal(JsonGenerator g, String name, double value) throws IOException {
+    g.writeFieldName(name);
+    if (Double.isNaN(value) || Double.isInfinite(value)) {
+      g.writeNull();
+    } else {
+      g.writeNumber(String.format(Locale.ROOT, "%.3f", value));
     }
+  }
 
-    static void string(String s, StringBuilder sb) {
-      sb.append('"');
-      for (int i = 0; i < s.length(); i++) {
-        char c = s.charAt(i);
-        switch (c) {
-          case '"' -> sb.append("\\\"");
-          case '\\' -> sb.append("\\\\");
-          case '\n' -> sb.append("\\n");
-          case '\r' -> sb.append("\\r");
-          case '\t' -> sb.append("\\t");
-          default -> {
-            if (c < 0x20) {
-              sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-            } else {
-              sb.append(c);
-            }
-          }
-        }
-      }
-      sb.append('"');
+  /** Writes {@code counts} as an object of numbers, in the map's order. */
+  private static void writeCounts(JsonGenerator g, String name, Map<String, Long> counts)
+      throws IOException {
+    g.writeObjectFieldStart(name);
+    for (Map.Entry<String, Long> e : counts.entrySet()) {
+      g.writeNumberField(e.getKey(), e.getValue());
     }
+    g.writeEndObject();
   }
 }
