@@ -9,9 +9,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -125,6 +127,28 @@ class NodeProcessIT {
       }
     }
     return found;
+  }
+
+  /**
+   * Every log line goes through SLF4J, in one format: the store's own warning (System.Logger in
+   * the library) and spymemcached's reconnect warnings (its own logger) as much as the node's.
+   */
+  @Test
+  void libraryAndSpymemcachedLogsGoThroughSlf4j() throws Exception {
+    Path token = SecretFiles.writePrivate(dir.resolve("token"),
+        NodeProcesses.runJar("keys", "init", "--epoch-length", "1h").out());
+    String nobody = "127.0.0.1:" + NodeProcesses.freePort();
+    try (NodeProcess node = NodeProcess.start("--port", "0", "--key-token-file", token.toString(),
+        "--memcached", nobody, "--node-name", "alone")) {
+      String log = node.awaitLog("MemcachedConnection - Closing, and reopening", Duration.ofSeconds(30));
+      String slf4jLine = "(?m)^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z \\[(INFO|WARN|ERROR)\\] ";
+      assertThat(log).containsPattern(slf4jLine + "MemcachedSessionStore - memcached at "
+              + Pattern.quote(nobody) + " did not answer at start-up")
+          .containsPattern(slf4jLine + "MemcachedConnection - Closing, and reopening")
+          .containsPattern(slf4jLine + "Node - node alone started");
+      assertThat(log.lines().filter(l -> l.startsWith("WARNING:") || l.startsWith("INFO:")))
+          .as("lines in java.util.logging's format").isEmpty();
+    }
   }
 
   @Test
