@@ -67,7 +67,7 @@ public final class Main implements Runnable {
   }
 
   /** Returns the configured command line (see {@link Cli}). */
-  public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+  static CommandLine commandLine(PrintWriter out, PrintWriter err) {
     return Cli.commandLine(new Main(), out, err);
   }
 
