@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -21,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import net.spy.memcached.ConnectionFactory;
 import net.spy.memcached.ConnectionFactoryBuilder;
 import net.spy.memcached.DefaultHashAlgorithm;
@@ -29,7 +32,6 @@ import net.spy.memcached.MemcachedClient;
 import net.spy.memcached.NodeLocator;
 import net.spy.memcached.auth.AuthDescriptor;
 import net.spy.memcached.internal.GetFuture;
-import net.spy.memcached.internal.OperationFuture;
 import net.spy.memcached.ops.ArrayOperationQueueFactory;
 import net.spy.memcached.ops.OperationStatus;
 import net.spy.memcached.ops.StatusCode;
@@ -236,42 +238,21 @@ public final class MemcachedSessionStore implements SessionStore {
     if (rejected(result, key)) {
       return result;
     }
-    GetFuture<byte[]> op;
-    try {
-      op = client.asyncGet(key, RawBytesTranscoder.INSTANCE);
-    } catch (RuntimeException e) { // queue full, shutting down
-      result.completeExceptionally(unavailable("get", key, e.getMessage(), e));
-      return result;
-    }
-    ScheduledFuture<?> timer = scheduleTimeout(result, "get", key, () -> op.cancel(false));
-    op.addListener(
-        done -> {
-          timer.cancel(false);
-          if (result.isDone()) {
-            return;
+    return complete(result, "get", key,
+        () -> client.asyncGet(key, RawBytesTranscoder.INSTANCE),
+        (op, done) -> op.addListener(f -> done.run()),
+        op -> {
+          byte[] value = op.get(0, TimeUnit.NANOSECONDS); // done: returns at once
+          OperationStatus status = op.getStatus();
+          if (value != null) {
+            return Optional.of(value);
+          } else if (status == null
+              || status.isSuccess()
+              || status.getStatusCode() == StatusCode.ERR_NOT_FOUND) {
+            return Optional.empty();
           }
-          GetFuture<?> f = (GetFuture<?>) done;
-          if (f.isCancelled()) {
-            fail(result, unavailable("get", key, "operation cancelled", null));
-            return;
-          }
-          try {
-            byte[] value = (byte[]) f.get(0, TimeUnit.NANOSECONDS); // done: returns at once
-            OperationStatus status = f.getStatus();
-            if (value != null) {
-              succeed(result, Optional.of(value));
-            } else if (status == null
-                || status.isSuccess()
-                || status.getStatusCode() == StatusCode.ERR_NOT_FOUND) {
-              succeed(result, Optional.empty());
-            } else {
-              fail(result, failed("get", key, status));
-            }
-          } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            fail(result, unavailable("get", key, String.valueOf(e), e));
-          }
+          throw failed("get", key, status);
         });
-    return result;
   }
 
   @Override
@@ -289,35 +270,19 @@ public final class MemcachedSessionStore implements SessionStore {
     }
     if (ttl.isNegative() || ttl.isZero()) {
       // memcached reads 0 as "never expires": refuse rather than store forever.
-      fail(result, 
-          new IllegalArgumentException("ttl must be positive, was " + ttl));
+      fail(result, new IllegalArgumentException("ttl must be positive, was " + ttl));
       return result;
     }
-    OperationFuture<Boolean> op;
-    try {
-      op = client.set(key, expirationSeconds(ttl), value, RawBytesTranscoder.INSTANCE);
-    } catch (RuntimeException e) {
-      fail(result, unavailable("set", key, e.getMessage(), e));
-      return result;
-    }
-    ScheduledFuture<?> timer = scheduleTimeout(result, "set", key, op::cancel);
-    op.addListener(
-        done -> {
-          timer.cancel(false);
-          if (result.isDone()) {
-            return;
+    return complete(result, "set", key,
+        () -> client.set(key, expirationSeconds(ttl), value, RawBytesTranscoder.INSTANCE),
+        (op, done) -> op.addListener(f -> done.run()),
+        op -> {
+          OperationStatus status = op.getStatus(); // set before completion: returns at once
+          if (status != null && status.isSuccess()) {
+            return null;
           }
-          OperationFuture<?> f = (OperationFuture<?>) done;
-          OperationStatus status = f.getStatus(); // set before completion: returns at once
-          if (f.isCancelled()) {
-            fail(result, unavailable("set", key, "operation cancelled", null));
-          } else if (status != null && status.isSuccess()) {
-            succeed(result, null);
-          } else {
-            fail(result, failed("set", key, status));
-          }
+          throw failed("set", key, status);
         });
-    return result;
   }
 
   @Override
@@ -326,34 +291,18 @@ public final class MemcachedSessionStore implements SessionStore {
     if (rejected(result, key)) {
       return result;
     }
-    OperationFuture<Boolean> op;
-    try {
-      op = client.delete(key);
-    } catch (RuntimeException e) {
-      fail(result, unavailable("delete", key, e.getMessage(), e));
-      return result;
-    }
-    ScheduledFuture<?> timer = scheduleTimeout(result, "delete", key, op::cancel);
-    op.addListener(
-        done -> {
-          timer.cancel(false);
-          if (result.isDone()) {
-            return;
-          }
-          OperationFuture<?> f = (OperationFuture<?>) done;
-          OperationStatus status = f.getStatus();
-          if (f.isCancelled()) {
-            fail(result, 
-                unavailable("delete", key, "operation cancelled", null));
-          } else if (status != null && status.isSuccess()) {
-            succeed(result, true);
+    return complete(result, "delete", key,
+        () -> client.delete(key),
+        (op, done) -> op.addListener(f -> done.run()),
+        op -> {
+          OperationStatus status = op.getStatus();
+          if (status != null && status.isSuccess()) {
+            return true;
           } else if (status != null && status.getStatusCode() == StatusCode.ERR_NOT_FOUND) {
-            succeed(result, false);
-          } else {
-            fail(result, failed("delete", key, status));
+            return false;
           }
+          throw failed("delete", key, status);
         });
-    return result;
   }
 
   /**
@@ -440,6 +389,64 @@ public final class MemcachedSessionStore implements SessionStore {
   static int expirationSeconds(Duration ttl) {
     long seconds = ttl.getSeconds() + (ttl.getNano() > 0 ? 1 : 0);
     return (int) Math.min(Math.max(seconds, 1), MAX_RELATIVE_TTL_SECONDS);
+  }
+
+  /** Reads the answer of a done, not cancelled spymemcached operation. */
+  @FunctionalInterface
+  private interface Answer<F, T> {
+    /**
+     * Returns the result's value; throws an {@link IOException} that is the result's failure as
+     * is, or any other exception, which fails the result as "memcached unavailable".
+     */
+    T read(F done) throws Exception;
+  }
+
+  /**
+   * Adapts one spymemcached operation to {@code result} and returns {@code result}: the one place
+   * that turns spymemcached's futures into ours. {@code start} queues the operation (a refusal,
+   * e.g. a full queue, fails the result at once). Then whichever comes first completes the result
+   * and the other does nothing: a timer that fails it with a {@link TimeoutException} after the
+   * operation timeout and cancels the operation, or the operation's completion listener (which
+   * {@code onCompletion} adds), which fails it if the operation was cancelled and else completes it
+   * with what {@code answer} reads. Completion goes through {@link #succeed} and {@link #fail}.
+   */
+  private <T, F extends Future<?>> CompletableFuture<T> complete(
+      CompletableFuture<T> result, String operation, String key, Supplier<F> start,
+      BiFunction<F, Runnable, Future<?>> onCompletion, Answer<F, T> answer) {
+    F op;
+    try {
+      op = start.get();
+    } catch (RuntimeException e) { // queue full, shutting down
+      fail(result, unavailable(operation, key, e.getMessage(), e));
+      return result;
+    }
+    ScheduledFuture<?> timer = scheduleTimeout(result, operation, key, () -> op.cancel(false));
+    Future<?> unused = onCompletion.apply(op, () -> {
+      timer.cancel(false);
+      if (result.isDone()) {
+        return;
+      }
+      if (op.isCancelled()) {
+        fail(result, unavailable(operation, key, "operation cancelled", null));
+        return;
+      }
+      T value;
+      try {
+        value = answer.read(op);
+      } catch (IOException e) {
+        fail(result, e);
+        return;
+      } catch (InterruptedException e) { // not expected: the operation is done
+        Thread.currentThread().interrupt();
+        fail(result, unavailable(operation, key, String.valueOf(e), e));
+        return;
+      } catch (Exception e) {
+        fail(result, unavailable(operation, key, String.valueOf(e), e));
+        return;
+      }
+      succeed(result, value);
+    });
+    return result;
   }
 
   private ScheduledFuture<?> scheduleTimeout(

@@ -1,5 +1,11 @@
 package io.github.shredcache.demo;
 
+import io.github.shredcache.demo.certs.CertsCommand;
+import io.github.shredcache.demo.cli.Cli;
+import io.github.shredcache.demo.client.ClientCommand;
+import io.github.shredcache.demo.cluster.ClusterCommand;
+import io.github.shredcache.demo.keys.KeysCommand;
+import io.github.shredcache.demo.node.NodeCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,10 +20,20 @@ import picocli.CommandLine.Spec;
  * (unknown or malformed flag, missing file, bad key token). Errors are printed as one {@code
  * error: ...} line on stderr followed by a hint; secrets are never printed.
  *
+ * <h3>Where things are</h3>
+ *
+ * <ul>
+ *   <li>{@code demo.node}: {@code node}, the TLS server with its engines, metrics and store;
+ *   <li>{@code demo.client}: {@code client}, the load client and its report;
+ *   <li>{@code demo.cluster}: {@code cluster}, the whole demo on one machine behind a balancer;
+ *   <li>{@code demo.keys}: {@code keys}, key tokens; {@code demo.certs}: {@code certs};
+ *   <li>{@code demo.cli}: what every command shares (errors, durations, secret files).
+ * </ul>
+ *
  * <h3>Adding a subcommand</h3>
  *
- * Write a picocli {@code @Command} class in this package and add it to the {@code subcommands}
- * list below: that one line is the whole registration.
+ * Write a picocli {@code @Command} class in the package of its part and add it to the {@code
+ * subcommands} list below: that one line is the whole registration.
  */
 @Command(
     name = "shredcache-demo",
@@ -34,9 +50,6 @@ import picocli.CommandLine.Spec;
       ClusterCommand.class,
     })
 public final class Main implements Runnable {
-  /** Exit code of a usage error: bad flags, missing files, bad token (picocli's default). */
-  public static final int EXIT_USAGE = CommandLine.ExitCode.USAGE;
-
   @Spec CommandSpec spec;
 
   @Override
@@ -53,43 +66,9 @@ public final class Main implements Runnable {
     return commandLine(out, err).execute(args);
   }
 
-  /** Returns a configured command line: streams, error handlers and converters. */
-  public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-    CommandLine cl = new CommandLine(new Main());
-    cl.setOut(out);
-    cl.setErr(err);
-    cl.setCaseInsensitiveEnumValuesAllowed(true);
-    cl.registerConverter(java.time.Duration.class, new DurationConverter());
-    cl.setParameterExceptionHandler(Main::handleUsageError);
-    cl.setExecutionExceptionHandler(Main::handleFailure);
-    return cl;
-  }
-
-  private static int handleUsageError(ParameterException e, String[] args) {
-    CommandLine cl = e.getCommandLine();
-    PrintWriter err = cl.getErr();
-    err.println("error: " + e.getMessage());
-    CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
-    err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for more information.");
-    err.flush();
-    return EXIT_USAGE;
-  }
-
-  private static int handleFailure(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
-    PrintWriter err = cl.getErr();
-    if (e instanceof UsageException) {
-      err.println("error: " + e.getMessage());
-      err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for more information.");
-      err.flush();
-      return EXIT_USAGE;
-    }
-    String message = e.getMessage();
-    err.println("error: " + (message == null ? e.getClass().getName() : message));
-    if (message == null || Boolean.getBoolean("shredcache.debug")) {
-      e.printStackTrace(err);
-    }
-    err.flush();
-    return CommandLine.ExitCode.SOFTWARE;
+  /** Returns the configured command line (see {@link Cli}). */
+  static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+    return Cli.commandLine(new Main(), out, err);
   }
 
   /** Prints the project version from the jar manifest, if any. */
