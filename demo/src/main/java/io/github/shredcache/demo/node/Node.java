@@ -49,6 +49,7 @@ public final class Node implements AutoCloseable {
   private NodeMetrics metrics;
 
   private SessionStore sharedStore;
+  private NodeWarmUp.Result warmUpResult;
 
   private Node(NodeConfig config) {
     this.config = config;
@@ -165,6 +166,10 @@ public final class Node implements AutoCloseable {
     ChannelGroup channels = new DefaultChannelGroup("shredcache-node", GlobalEventExecutor.INSTANCE);
     resources.push(() -> channels.close().awaitUninterruptibly(2, TimeUnit.SECONDS));
 
+    if (!config.warmUp().isZero()) {
+      warmUp(identity, ratchet, workers);
+    }
+
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(boss, workers)
         .channel(NioServerSocketChannel.class)
@@ -188,6 +193,21 @@ public final class Node implements AutoCloseable {
         metricsServer == null ? "" : ", metrics on http://" + config.bind() + ":" + metricsServer.port() + "/metrics");
   }
 
+  /**
+   * Runs {@link NodeWarmUp} against a copy of this node's TLS setup whose session cache keeps its
+   * sessions in this node's memory, then drops the copy.
+   */
+  private void warmUp(ServerCertificate identity, KeyRatchet ratchet, EventLoopGroup workers) throws Exception {
+    try (SessionCache cache = SessionCache.builder().keys(ratchet).namespace(config.namespace()).build();
+        NodeTls tls = NodeTls.create(config.engine(), new NodeTls.Setup(
+            identity.key(), identity.chain(), cache, ratchet, config.sessionLifetime(), config.storeTimeout()))) {
+      NodeMetrics discarded = new NodeMetrics(config.nodeName(), tls.engine().label(), cache::stats, () -> 1);
+      NodeWarmUp.Result r = warmUpResult = NodeWarmUp.run(config.nodeName(), tls, discarded, identity.chain(), workers, config.warmUp());
+      log.info("warmed up in {} ms: {} handshakes ({} full, {} resumed), {} failed",
+          r.took().toMillis(), r.handshakes(), r.full(), r.resumed(), r.failed());
+    }
+  }
+
   /** Returns the TLS port accepted on. */
   public int port() {
     return ((InetSocketAddress) serverChannel.localAddress()).getPort();
@@ -196,6 +216,11 @@ public final class Node implements AutoCloseable {
   /** Returns the metrics port, or -1 without a metrics endpoint. */
   int metricsPort() {
     return metricsServer == null ? -1 : metricsServer.port();
+  }
+
+  /** Returns what the warm-up did, or null if the node started without one. */
+  NodeWarmUp.Result warmUpResult() {
+    return warmUpResult;
   }
 
   NodeMetrics metrics() {

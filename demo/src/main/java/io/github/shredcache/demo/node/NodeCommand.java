@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
       "Prints 'listening on PORT' on stdout when ready; stops cleanly on Ctrl-C or SIGTERM."
     })
 public final class NodeCommand implements Callable<Integer> {
+  private static final Duration MAX_WARM_UP = Duration.ofMinutes(5);
   @Spec CommandSpec spec;
 
   @Option(names = "--port", required = true, paramLabel = "PORT", description = "TLS port (0: any free port).")
@@ -83,6 +84,9 @@ public final class NodeCommand implements Callable<Integer> {
 
   @Option(names = "--io-threads", defaultValue = "0", paramLabel = "N", description = "Event loop threads (0: Netty's default).")
   int ioThreads;
+
+  @Option(names = "--warm-up", paramLabel = "DURATION", description = "Before listening, run handshakes for this long against a private copy of the node (own session cache, never the shared store) so the JIT has compiled the handshake path when the first client arrives; e.g. 5s. Default: none.")
+  Duration warmUp;
 
   @Override
   public Integer call() throws Exception {
@@ -151,11 +155,14 @@ public final class NodeCommand implements Callable<Integer> {
     if (ioThreads < 0) {
       throw new UsageException("--io-threads must be 0 (Netty's default) or more, was " + ioThreads);
     }
+    if (warmUp != null && warmUp.compareTo(MAX_WARM_UP) > 0) {
+      throw new UsageException("--warm-up must be at most " + MAX_WARM_UP.toSeconds() + "s, was " + warmUp);
+    }
     String name = nodeName != null ? nodeName
         : "node-" + (port != 0 ? Integer.toString(port) : Long.toString(ProcessHandle.current().pid()));
     return new NodeConfig(name, bind, port, servers, memcachedUser, memcachedPasswordFile, keyTokenFile,
         namespace, sessionLifetime, storeTimeout, cert, key, metricsPort == null ? -1 : metricsPort, engine.engine,
-        ioThreads);
+        ioThreads, warmUp == null ? Duration.ZERO : warmUp);
   }
 
   /**

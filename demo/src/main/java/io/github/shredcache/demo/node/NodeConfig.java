@@ -15,6 +15,8 @@ import java.util.List;
  * @param key private key PEM, or null (with {@code cert})
  * @param metricsPort port of the metrics endpoint, or -1 for none (0: any free port)
  * @param ioThreads event loop threads, 0 for Netty's default
+ * @param warmUp how long to run handshakes against a private copy of the node before listening
+ *     (zero: none)
  */
 record NodeConfig(
     String nodeName,
@@ -31,7 +33,8 @@ record NodeConfig(
     Path key,
     int metricsPort,
     NodeTls.Engine engine,
-    int ioThreads) {
+    int ioThreads,
+    Duration warmUp) {
 
   NodeConfig {
     memcachedServers = List.copyOf(memcachedServers);
