@@ -2,6 +2,7 @@ package io.github.shredcache.demo.cluster;
 
 import io.github.shredcache.core.KeyToken;
 import io.github.shredcache.demo.certs.ServerCertificate;
+import io.github.shredcache.testing.memcached.MemcachedProcess;
 import io.github.shredcache.demo.cli.SecretFiles;
 import io.github.shredcache.demo.client.ClientCommand;
 import io.github.shredcache.demo.client.ClientConfig;
@@ -114,7 +115,7 @@ final class LocalCluster implements AutoCloseable {
       Optional<Path> binary = findOnPath("memcached");
       if (binary.isPresent()) {
         for (int i = 0; i < 2; i++) {
-          memcached.add(startMemcached(binary.get()));
+          memcached.add(startMemcached());
         }
       } else {
         say("memcached not found on the PATH: running the nodes in this JVM on one shared"
@@ -268,42 +269,11 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    }
-  }
-
-  private String startMemcached(Path binary) throws Exception {
-    IOException last = null;
-    for (int attempt = 0; attempt < 3; attempt++) {
-      int port = freePort();
-      Path log = dir.resolve("memcached-" + port + ".log");
-      // -u: memcached refuses to run as root without it; ignored for other users.
-      Process p = new ProcessBuilder(binary.toString(), "-l", "127.0.0.1", "-p",
-          String.valueOf(port), "-U", "0", "-m", "64", "-t", "1",
-          "-u", System.getProperty("user.name", "nobody"))
-          .redirectErrorStream(true)
-          .redirectOutput(log.toFile())
-          .start();
-      started.push(() -> stopProcess(p));
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (System.nanoTime() < deadline && p.isAlive()) {
-        try (Socket s = new Socket()) {
-          s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-          say("memcached on 127.0.0.1:" + port + " (pid " + p.pid() + ")");
-          return "127.0.0.1:" + port;
-        } catch (IOException e) {
-          last = e;
-          Thread.sleep(50);
-        }
-      }
-      if (!p.isAlive()) {
-        last = new IOException("memcached exited: " + tail(log));
-      }
-    }
-    throw new IOException("memcached did not start on a free loopback port: " + last);
+  private String startMemcached() {
+    MemcachedProcess m = MemcachedProcess.builder().memoryLimitMegabytes(64).start();
+    started.push(m);
+    say("memcached on " + m.address() + " (pid " + m.pid() + ")");
+    return m.address();
   }
 
   private CompletableFuture<InetSocketAddress> startProcess(Path jar, String name,

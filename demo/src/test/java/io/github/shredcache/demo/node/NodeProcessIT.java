@@ -139,7 +139,7 @@ class NodeProcessIT {
   void libraryAndSpymemcachedLogsGoThroughSlf4j() throws Exception {
     Path token = SecretFiles.writePrivate(dir.resolve("token"),
         NodeProcesses.runJar("keys", "init", "--epoch-length", "1h").out());
-    String nobody = "127.0.0.1:" + NodeProcesses.freePort();
+    String nobody = "127.0.0.1:" + FreePort.loopback();
     try (NodeProcess node = NodeProcess.start("--port", "0", "--key-token-file", token.toString(),
         "--memcached", nobody, "--node-name", "alone")) {
       String log = node.awaitLog("MemcachedConnection - Closing, and reopening", Duration.ofSeconds(30));
