@@ -365,16 +365,23 @@ final class LoadClient {
       if (end < 0) {
         return false;
       }
-      for (String line : text.substring(0, end).split("\r\n")) {
-        int colon = line.indexOf(':');
-        if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("content-length")) {
+      // Header lines without a regular expression: this runs for every read of every connection.
+      for (int start = 0; start < end; ) {
+        int next = text.indexOf("\r\n", start);
+        if (next < 0 || next > end) {
+          next = end;
+        }
+        int colon = text.indexOf(':', start);
+        if (colon > start && colon < next
+            && text.substring(start, colon).trim().equalsIgnoreCase("content-length")) {
           try {
-            long len = Long.parseLong(line.substring(colon + 1).trim());
+            long len = Long.parseLong(text.substring(colon + 1, next).trim());
             return r.length - (end + 4) >= len;
           } catch (NumberFormatException e) {
             return false;
           }
         }
+        start = next + 2;
       }
       return false;
     }
