@@ -14,6 +14,8 @@
 #                             --engine bc, each pair sharing one memcached; tickets: TLS 1.3
 #                             tickets, Apache with one shared SSLSessionTicketKeyFile vs shredcache
 #                             --engine openssl (ticket keys from the shared key token)
+#   CLIENTS=1                 sequential clients running at once against the system under test;
+#                             1 measures latency as much as throughput, more fill the servers
 #   FORCE=1                   run even if the 1-minute load average is above 1.5 (the numbers
 #                             are then not worth recording)
 #
@@ -39,6 +41,7 @@ readonly WARMUP_SECONDS=${WARMUP_SECONDS:-10}
 readonly CERTS=${CERTS:-RSA EC}
 readonly SESSIONS=${SESSIONS:-ids tickets}
 readonly FORCE=${FORCE:-0}
+readonly CLIENTS=${CLIENTS:-1}
 readonly MAX_LOAD=1.5
 readonly START_TIMEOUT_SECONDS=180 # JVM start on a busy 2-core machine can take a while
 readonly MEASURES="full same cross"
@@ -63,7 +66,7 @@ source "$HERE/../lib/common.sh"
 
 check_settings() {
   local v
-  for v in ROUNDS ROUND_SECONDS WARMUP_SECONDS; do
+  for v in ROUNDS ROUND_SECONDS WARMUP_SECONDS CLIENTS; do
     [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive whole number, was '${!v}'"
   done
   for v in $CERTS; do [[ $v == RSA || $v == EC ]] || die "CERTS: RSA and/or EC, was '$CERTS'"; done
@@ -181,15 +184,27 @@ run_client() {
   if [[ $system == apache ]]; then port_a=$apache_a_port port_b=$apache_b_port; set -- "${apache_pids[@]}"
   else port_a=$shred_a_port port_b=$shred_b_port; set -- "${shred_pids[@]}"; fi
   c0=$(cpu_ticks "$@")
-  # The client stops itself at its deadline; timeout is only the backstop for a wedged one.
-  line=$(timeout $((secs + 30)) "$work/hsclient" "$mode" "$tls" "$port_a" "$port_b" "$secs") \
-    || die "client failed: $system $measure TLS $tls (ports $port_a/$port_b)"
+  # CLIENTS sequential clients at once; each stops itself at its deadline, timeout is only the
+  # backstop for a wedged one. Their counts and CPU add up; the wall time is the longest.
+  local i client_pids=() outs=()
+  for ((i = 0; i < CLIENTS; i++)); do
+    outs+=("$work/client-$i")
+    timeout $((secs + 30)) "$work/hsclient" "$mode" "$tls" "$port_a" "$port_b" "$secs" >"$work/client-$i" &
+    client_pids+=($!)
+  done
+  for i in "${client_pids[@]}"; do
+    wait "$i" || die "client failed: $system $measure TLS $tls (ports $port_a/$port_b)"
+  done
   c1=$(cpu_ticks "$@")
-  awk -v line="$line" -v ticks=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" 'BEGIN {
+  line=$(awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); sum[kv[1]] += kv[2]
+                  if (kv[1] == "seconds" && kv[2] > wall) wall = kv[2] } }
+    END { printf "handshakes=%d reused=%d errors=%d seconds=%.3f cpu_seconds=%.3f\n",
+            sum["handshakes"], sum["reused"], sum["errors"], wall, sum["cpu_seconds"] }' "${outs[@]}")
+  awk -v line="$line" -v ticks=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v clients="$CLIENTS" 'BEGIN {
     n = split(line, kv, /[ =]/); for (i = 1; i < n; i += 2) v[kv[i]] = kv[i + 1]
     hs = v["handshakes"]; d = hs > 0 ? hs : 1
     printf "%.0f %d %d %d %.3f %.0f %.3f\n", hs / v["seconds"], hs, v["reused"], v["errors"],
-      v["cpu_seconds"] * 1000 / d, 100 * v["cpu_seconds"] / v["seconds"], ticks * 1000 / hz / d }'
+      v["cpu_seconds"] * 1000 / d, 100 * v["cpu_seconds"] / v["seconds"] / clients, ticks * 1000 / hz / d }'
 }
 
 # "1234/s reused 100.0% client 0.10 ms/hs (12% busy) servers 0.80 ms/hs" from a run_client line.
@@ -250,12 +265,14 @@ summarize() {
   echo
   echo "== summary: ratio = median of the per-round shredcache/Apache rates, range = lowest-highest round;"
   echo "   reused = lowest share of resumed handshakes in any round; client max = what the client's own"
-  echo "   CPU time per handshake (worst round) would allow alone; busy max = client CPU / wall time"
+  echo "   CPU time per handshake (worst round) would allow alone on min(CLIENTS, cores) cores;"
+  echo "   busy max = client CPU / wall time, per client"
   printf '%-26s %12s %9s %7s %11s %14s %11s %10s\n' measure "shredcache/s" "apache/s" ratio range \
     "reused s/a" "client max" "busy max"
   local label
   cut -d'|' -f1 "$work/results" | uniq | while IFS= read -r label; do
-    grep -F "$label|" "$work/results" | awk -F'|' -v label="$label" '
+    grep -F "$label|" "$work/results" | awk -F'|' -v label="$label" \
+      -v cores="$((CLIENTS < $(nproc) ? CLIENTS : $(nproc)))" '
       function median(arr, n,   i, j, t) {
         for (i = 2; i <= n; i++) { t = arr[i]; for (j = i - 1; j > 0 && arr[j] > t; j--) arr[j + 1] = arr[j]; arr[j + 1] = t }
         return n % 2 ? arr[(n + 1) / 2] : (arr[n / 2] + arr[n / 2 + 1]) / 2
@@ -272,7 +289,7 @@ summarize() {
       END {
         printf "%-26s %12.0f %9.0f %6.2fx %5.2f-%-5.2f %6.1f%%/%5.1f%% %9.0f/s %9d%%\n", label,
           median(sr, n), median(ar, n), median(rat, n), lo, hi, 100 * mfs, 100 * mfa,
-          (cms > 0 ? 1000 / cms : 0), busy
+          (cms > 0 ? 1000 * cores / cms : 0), busy
       }'
   done
   if [[ -s $work/flags ]]; then
@@ -320,7 +337,7 @@ main() {
 
   say "$(date -u +%FT%TZ) $(uname -m), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
   say "$("$APACHE_BIN" -v | head -1 | sed 's/^Server version: //'), $(openssl version), $(java -version 2>&1 | head -1), memcached $(memcached -V | cut -d' ' -f2)"
-  say "rounds ${ROUNDS} x ${ROUND_SECONDS}s, warm-up ${WARMUP_SECONDS}s per path and system; one sequential client (hsclient.c)"
+  say "rounds ${ROUNDS} x ${ROUND_SECONDS}s, warm-up ${WARMUP_SECONDS}s per path and system; ${CLIENTS} sequential client(s) at once (hsclient.c)"
   say "client ms/hs = client CPU per handshake; busy = client CPU / wall time; servers ms/hs = CPU of both nodes (+ memcached for session IDs) per handshake"
 
   start_memcached; apache_memcached_pid=$started_pid; apache_memcached_port=$started_port
