@@ -1,5 +1,6 @@
 package io.github.shredcache.demo.node;
 
+import io.github.shredcache.core.InMemorySessionStore;
 import io.github.shredcache.core.KeyRatchet;
 import io.github.shredcache.core.KeyToken;
 import io.github.shredcache.core.SessionCache;
@@ -22,6 +23,7 @@ import java.net.InetSocketAddress;
 import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -194,18 +196,30 @@ public final class Node implements AutoCloseable {
   }
 
   /**
-   * Runs {@link NodeWarmUp} against a copy of this node's TLS setup whose session cache keeps its
-   * sessions in this node's memory, then drops the copy.
+   * Runs {@link NodeWarmUp} against two copies of this node's TLS setup that share a store in
+   * this node's memory (so resumptions on the other copy take the shared-store path), then drops
+   * them.
    */
   private void warmUp(ServerCertificate identity, KeyRatchet ratchet, EventLoopGroup workers) throws Exception {
-    try (SessionCache cache = SessionCache.builder().keys(ratchet).namespace(config.namespace()).build();
-        NodeTls tls = NodeTls.create(config.engine(), new NodeTls.Setup(
-            identity.key(), identity.chain(), cache, ratchet, config.sessionLifetime(), config.storeTimeout()))) {
-      NodeMetrics discarded = new NodeMetrics(config.nodeName(), tls.engine().label(), cache::stats, () -> 1);
-      NodeWarmUp.Result r = warmUpResult = NodeWarmUp.run(config.nodeName(), tls, discarded, identity.chain(), workers, config.warmUp());
-      log.info("warmed up in {} ms: {} handshakes ({} full, {} resumed), {} failed",
-          r.took().toMillis(), r.handshakes(), r.full(), r.resumed(), r.failed());
+    InMemorySessionStore store = new InMemorySessionStore();
+    try (SessionCache cacheA = warmUpCache(ratchet, store);
+        SessionCache cacheB = warmUpCache(ratchet, store);
+        NodeTls tlsA = NodeTls.create(config.engine(), new NodeTls.Setup(
+            identity.key(), identity.chain(), cacheA, ratchet, config.sessionLifetime(), config.storeTimeout()));
+        NodeTls tlsB = NodeTls.create(config.engine(), new NodeTls.Setup(
+            identity.key(), identity.chain(), cacheB, ratchet, config.sessionLifetime(), config.storeTimeout()))) {
+      NodeMetrics discarded = new NodeMetrics(config.nodeName(), tlsA.engine().label(), cacheA::stats, () -> 1);
+      NodeWarmUp.Result r = warmUpResult = NodeWarmUp.run(
+          config.nodeName(), List.of(tlsA, tlsB), discarded, identity.chain(), workers, config.warmUp());
+      log.info("warmed up in {} ms: {} handshakes ({} full, {} resumed, {} of them from the store), {} failed",
+          r.took().toMillis(), r.handshakes(), r.full(), r.resumed(), r.resumedFromStore(), r.failed());
+    } finally {
+      store.close();
     }
+  }
+
+  private SessionCache warmUpCache(KeyRatchet ratchet, SessionStore store) {
+    return SessionCache.builder().keys(ratchet).store(store).namespace(config.namespace()).build();
   }
 
   /** Returns the TLS port accepted on. */

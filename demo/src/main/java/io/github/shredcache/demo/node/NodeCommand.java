@@ -85,7 +85,7 @@ public final class NodeCommand implements Callable<Integer> {
   @Option(names = "--io-threads", defaultValue = "0", paramLabel = "N", description = "Event loop threads (0: Netty's default).")
   int ioThreads;
 
-  @Option(names = "--warm-up", paramLabel = "DURATION", description = "Before listening, run handshakes for this long against a private copy of the node (own session cache, never the shared store) so the JIT has compiled the handshake path when the first client arrives; e.g. 5s. Default: none.")
+  @Option(names = "--warm-up", paramLabel = "DURATION", description = "Before listening, run handshakes for this long against private copies of the node (own session caches, never the shared store) so the JIT has compiled the handshake path when the first client arrives; e.g. 5s. Default: none.")
   Duration warmUp;
 
   @Override

@@ -43,25 +43,28 @@ import javax.net.ssl.SSLException;
 
 /**
  * Makes a node fast from its first client: before the node listens, it runs TLS handshakes and
- * {@code GET /} against a private copy of its own pipeline on a loopback port, so the JIT has
+ * {@code GET /} against two private copies of its own pipeline on loopback ports, so the JIT has
  * compiled the handshake path (certificate signing, key agreement, the TLS state machine, sealing
  * and opening sessions) before a load balancer sends real traffic. A cold JVM node is several times
  * slower for its first seconds; a node that joins a loaded cluster would otherwise answer its first
  * clients slowly, exactly when it was started to take load.
  *
- * <p>The copy uses the node's engine, certificate and key ratchet but a session cache of its own
- * with a node-local store: warm-up sessions never reach the shared store and never count in the
- * node's metrics. Clients alternate full handshakes and resumptions, TLS 1.2 and TLS 1.3, on one
- * thread per core, and trust exactly the node's certificate chain.
+ * <p>The copies use the node's engine, certificate and key ratchet but session caches of their own
+ * that share a store in this node's memory: warm-up sessions never reach the cluster's store and
+ * never count in the node's metrics. Clients make full handshakes and resume them on the same copy
+ * (the local path) and on the other copy (the shared-store path a cross-node resumption takes),
+ * TLS 1.2 and TLS 1.3, on one thread per core, and trust exactly the node's certificate chain.
  */
 final class NodeWarmUp {
   private static final int CONNECTION_TIMEOUT_MILLIS = 10_000;
+  /** Connections a client round: TLS 1.2 full, resumed on the same copy, on the other; then TLS 1.3. */
+  private static final int ROUND = 6;
   private static final int MAX_PAGE_CHARS = 16 * 1024;
   private static final byte[] REQUEST =
       "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
   /** What a warm-up did: counts only, for the start log line. */
-  record Result(int full, int resumed, int failed, Duration took) {
+  record Result(int full, int resumed, int resumedFromStore, int failed, Duration took) {
     int handshakes() {
       return full + resumed;
     }
@@ -77,19 +80,36 @@ final class NodeWarmUp {
    * @param discarded metrics the warm-up connections count in, not the node's
    * @param chain the node's certificate chain, the clients' only trust anchors
    */
-  static Result run(String nodeName, NodeTls tls, NodeMetrics discarded, List<X509Certificate> chain,
+  static Result run(String nodeName, List<NodeTls> copies, NodeMetrics discarded, List<X509Certificate> chain,
       EventLoopGroup workers, Duration budget) throws InterruptedException, SSLException {
     long start = System.nanoTime();
     ChannelGroup channels = new DefaultChannelGroup("shredcache-warm-up", GlobalEventExecutor.INSTANCE);
-    Channel server = new ServerBootstrap()
-        .group(workers)
-        .channel(NioServerSocketChannel.class)
-        .childHandler(new NodePipeline(nodeName, tls, discarded, channels))
-        .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
-    Bootstrap client = new Bootstrap().group(workers).channel(NioSocketChannel.class)
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECTION_TIMEOUT_MILLIS)
-        .remoteAddress(server.localAddress());
+    List<Channel> servers = new ArrayList<>();
+    List<Bootstrap> clients = new ArrayList<>();
+    try {
+      for (NodeTls tls : copies) {
+        Channel server = new ServerBootstrap()
+            .group(workers)
+            .channel(NioServerSocketChannel.class)
+            .childHandler(new NodePipeline(nodeName, tls, discarded, channels))
+            .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
+        servers.add(server);
+        clients.add(new Bootstrap().group(workers).channel(NioSocketChannel.class)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECTION_TIMEOUT_MILLIS)
+            .remoteAddress(server.localAddress()));
+      }
+      return runClients(clients, chain, budget, start);
+    } finally {
+      for (Channel server : servers) {
+        server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+      }
+      channels.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    }
+  }
+
+  private static Result runClients(List<Bootstrap> copies, List<X509Certificate> chain, Duration budget,
+      long start) throws InterruptedException, SSLException {
     SslContext tls12 = clientContext(chain, "TLSv1.2");
     SslContext tls13 = clientContext(chain, "TLSv1.3");
     Counts counts = new Counts();
@@ -105,7 +125,7 @@ final class NodeWarmUp {
       for (int i = 0; i < lanes; i++) {
         String lane = "warm-up-" + i;
         running.add(pool.submit(() -> {
-          clientLoop(client, tls12, tls13, lane, deadline, counts);
+          clientLoop(copies, tls12, tls13, lane, deadline, counts);
           return null;
         }));
       }
@@ -118,10 +138,8 @@ final class NodeWarmUp {
       }
     } finally {
       pool.shutdownNow();
-      server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-      channels.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
     }
-    return new Result(counts.full.get(), counts.resumed.get(), counts.failed.get(),
+    return new Result(counts.full.get(), counts.resumed.get(), counts.fromStore.get(), counts.failed.get(),
         Duration.ofNanos(System.nanoTime() - start));
   }
 
@@ -140,13 +158,16 @@ final class NodeWarmUp {
    * TLS 1.3 resumed (engines that cannot resume TLS 1.3 just do another full one). At least one
    * round, then stops at the deadline. Netty's OpenSSL client where it loads: native, so the warm-up CPU goes to the node.
    */
-  private static void clientLoop(Bootstrap bootstrap, SslContext tls12, SslContext tls13, String lane,
+  private static void clientLoop(List<Bootstrap> copies, SslContext tls12, SslContext tls13, String lane,
       long deadline, Counts counts) throws InterruptedException {
-    for (int i = 0; i < 4 || System.nanoTime() < deadline; i++) {
-      SslContext context = (i & 2) == 0 ? tls12 : tls13;
-      // The client caches sessions by peer key: a new key makes a full handshake, the next
-      // connection with the same key offers the session the first one got.
-      SslHandler ssl = context.newHandler(ByteBufAllocator.DEFAULT, lane + "-" + (i >> 1), 1);
+    for (int i = 0; i < ROUND || System.nanoTime() < deadline; i++) {
+      int step = i % ROUND;
+      SslContext context = step < ROUND / 2 ? tls12 : tls13;
+      // The client caches sessions by peer key: a new key makes a full handshake on the first
+      // copy, the next connection offers that session to the same copy, the one after to the other
+      // copy, which fetches it from the store they share.
+      Bootstrap bootstrap = copies.get(step % (ROUND / 2) == 2 ? copies.size() - 1 : 0);
+      SslHandler ssl = context.newHandler(ByteBufAllocator.DEFAULT, lane + "-" + (i / (ROUND / 2)), 1);
       PageReader reader = new PageReader();
       ChannelFuture connect = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
         @Override
@@ -166,6 +187,9 @@ final class NodeWarmUp {
         counts.full.incrementAndGet();
       } else if (page.contains("\nresumption: ")) {
         counts.resumed.incrementAndGet();
+        if (page.contains("\nresumption: " + Handshake.RESUMED_SHARED.name() + "\n")) {
+          counts.fromStore.incrementAndGet();
+        }
       } else {
         counts.failed.incrementAndGet();
       }
@@ -175,6 +199,7 @@ final class NodeWarmUp {
   private static final class Counts {
     final AtomicInteger full = new AtomicInteger();
     final AtomicInteger resumed = new AtomicInteger();
+    final AtomicInteger fromStore = new AtomicInteger();
     final AtomicInteger failed = new AtomicInteger();
   }
 
