@@ -27,6 +27,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link SessionCache}: a Caffeine front cache of plaintext {@link SessionState}s (zeroized by
@@ -73,7 +74,7 @@ final class DefaultSessionCache implements SessionCache {
       Duration maxSessionLifetime,
       long frontCacheMaximumSize,
       Duration frontCacheTtl,
-      Duration lookupTimeout,
+      @Nullable Duration lookupTimeout,
       InstantSource clock,
       boolean systemClock,
       Executor executor) {
@@ -268,7 +269,7 @@ final class DefaultSessionCache implements SessionCache {
   }
 
   /** The live front-cache value for {@code id} (not a copy): for zeroization tests. */
-  SessionState frontValueForTesting(SessionId id) {
+  @Nullable SessionState frontValueForTesting(SessionId id) {
     return front.asMap().get(id);
   }
 
@@ -293,7 +294,8 @@ final class DefaultSessionCache implements SessionCache {
     return ttl.compareTo(MAX_STORE_TTL) > 0 ? MAX_STORE_TTL : ttl;
   }
 
-  private LookupResult onStoreResult(SessionId id, Optional<byte[]> value, Throwable err, long start) {
+  private LookupResult onStoreResult(
+      SessionId id, @Nullable Optional<byte[]> value, @Nullable Throwable err, long start) {
     if (err != null) {
       Throwable cause = unwrap(err);
       storeErrors.increment();
@@ -313,7 +315,8 @@ final class DefaultSessionCache implements SessionCache {
     try {
       opened = open(id, value.get());
     } catch (SealedEntryException e) {
-      openFailures.get(counted(e.failure())).increment();
+      // The constructor puts a counter for every OpenFailure.
+      Objects.requireNonNull(openFailures.get(counted(e.failure()))).increment();
       misses.increment();
       return LookupResult.MISS;
     }
@@ -334,7 +337,8 @@ final class DefaultSessionCache implements SessionCache {
    * Seals {@code state} for {@code id} under the current epoch key, or returns null if there is
    * none (a clock jump is being caught up) or it has made its maximum number of seals.
    */
-  byte[] seal(SessionId id, byte[] state, long expiresAtEpochSecond) throws GeneralSecurityException {
+  byte @Nullable [] seal(SessionId id, byte[] state, long expiresAtEpochSecond)
+      throws GeneralSecurityException {
     KeyRatchet.EpochKey key = keys.sealingKey();
     if (key == null || !key.tryCountSeal()) {
       return null;
@@ -381,7 +385,8 @@ final class DefaultSessionCache implements SessionCache {
     };
   }
 
-  private static void onRemoval(SessionId key, SessionState value, RemovalCause cause) {
+  private static void onRemoval(
+      @Nullable SessionId key, @Nullable SessionState value, RemovalCause cause) {
     if (value != null) {
       destroy(value);
     }

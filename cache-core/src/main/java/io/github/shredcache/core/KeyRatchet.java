@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import javax.crypto.SecretKey;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The forward-secure epoch key ratchet of a node: holds the ratchet states of the epochs {@code [e
@@ -76,8 +77,8 @@ public final class KeyRatchet implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final Object lock = new Object();
   private final List<LongConsumer> listeners = new CopyOnWriteArrayList<>();
-  private volatile Window window;
-  private Future<?> nextTick; // guarded by lock
+  private volatile @Nullable Window window; // null once closed
+  private @Nullable Future<?> nextTick; // guarded by lock
   private volatile boolean tickRequested;
   private long notifiedEpoch; // confined to the scheduler
 
@@ -289,7 +290,7 @@ public final class KeyRatchet implements AutoCloseable {
    *
    * @throws IllegalStateException if closed
    */
-  EpochKey sealingKey() {
+  @Nullable EpochKey sealingKey() {
     long now = KeyToken.currentEpoch(clock, epochSeconds);
     Window w = refresh(now);
     if (w.current < now) {
@@ -300,7 +301,7 @@ public final class KeyRatchet implements AutoCloseable {
   }
 
   /** Returns the key of {@code epoch} if it is in the window and held, else null. */
-  EpochKey openingKey(long epoch) {
+  @Nullable EpochKey openingKey(long epoch) {
     long clockEpoch = KeyToken.currentEpoch(clock, epochSeconds);
     Window w = refresh(clockEpoch);
     if (epoch > clockEpoch + 1 || epoch < clockEpoch - epochsBehind) {
@@ -501,7 +502,7 @@ public final class KeyRatchet implements AutoCloseable {
       return low + keys.length - 1;
     }
 
-    EpochKey get(long epoch) {
+    @Nullable EpochKey get(long epoch) {
       if (epoch < low || epoch > high()) {
         return null;
       }
@@ -514,7 +515,7 @@ public final class KeyRatchet implements AutoCloseable {
     final long epoch;
     final AtomicLong seals = new AtomicLong();
     private final byte[] state;
-    private volatile SealingKey sealingKey;
+    private volatile @Nullable SealingKey sealingKey; // derived on first use
     private volatile boolean destroyed;
 
     /** Takes ownership of {@code state}. */

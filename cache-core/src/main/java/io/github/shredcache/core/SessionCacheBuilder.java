@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds a {@link SessionCache}. Every setting can be set once (a second call throws {@link
@@ -28,15 +29,16 @@ public final class SessionCacheBuilder {
   static final long DEFAULT_FRONT_CACHE_SIZE = 10_000;
   static final Duration DEFAULT_FRONT_CACHE_TTL = Duration.ofSeconds(60);
 
-  KeyRatchet keys;
-  SessionStore store;
-  String namespace;
-  Duration maxSessionLifetime;
+  // Null until set; build() fills in the defaults.
+  @Nullable KeyRatchet keys;
+  @Nullable SessionStore store;
+  @Nullable String namespace;
+  @Nullable Duration maxSessionLifetime;
   long frontCacheMaximumSize = -1;
-  Duration frontCacheTtl;
-  Duration lookupTimeout;
-  InstantSource clock;
-  Executor executor;
+  @Nullable Duration frontCacheTtl;
+  @Nullable Duration lookupTimeout;
+  @Nullable InstantSource clock;
+  @Nullable Executor executor;
 
   SessionCacheBuilder() {}
 
@@ -184,7 +186,7 @@ public final class SessionCacheBuilder {
         || (clock instanceof Clock && clock.getClass() == Clock.systemUTC().getClass());
   }
 
-  private static void requireUnset(Object current, String name) {
+  private static void requireUnset(@Nullable Object current, String name) {
     if (current != null) {
       throw new IllegalStateException(String.format("%s was already set to %s", name, current));
     }
