@@ -35,6 +35,7 @@ import net.spy.memcached.internal.GetFuture;
 import net.spy.memcached.ops.ArrayOperationQueueFactory;
 import net.spy.memcached.ops.OperationStatus;
 import net.spy.memcached.ops.StatusCode;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link SessionStore} on one or more memcached servers, through spymemcached (binary
@@ -131,20 +132,20 @@ public final class MemcachedSessionStore implements SessionStore {
   /** Runs the per-operation timeouts (one daemon thread). */
   private final ScheduledThreadPoolExecutor timers;
   /** Where futures complete; null: where the listener runs (spymemcached's I/O thread). */
-  private final Executor callbackExecutor;
+  private final @Nullable Executor callbackExecutor;
   private final long operationTimeoutNanos;
   private final String description;
-  private final SaslPlainCredentials credentials;
+  private final @Nullable SaslPlainCredentials credentials;
   private final BoundedReplies operations;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private MemcachedSessionStore(
       MemcachedClient client,
       ScheduledThreadPoolExecutor timers,
-      Executor callbackExecutor,
+      @Nullable Executor callbackExecutor,
       Duration operationTimeout,
       String description,
-      SaslPlainCredentials credentials,
+      @Nullable SaslPlainCredentials credentials,
       BoundedReplies operations) {
     this.client = client;
     this.timers = timers;
@@ -368,7 +369,7 @@ public final class MemcachedSessionStore implements SessionStore {
   }
 
   /** Returns why {@code key} is not a valid memcached key, or null if it is. */
-  static String keyProblem(String key) {
+  static @Nullable String keyProblem(String key) {
     if (key.isEmpty()) {
       return "memcached key must not be empty";
     }
@@ -398,7 +399,7 @@ public final class MemcachedSessionStore implements SessionStore {
      * Returns the result's value; throws an {@link IOException} that is the result's failure as
      * is, or any other exception, which fails the result as "memcached unavailable".
      */
-    T read(F done) throws Exception;
+    @Nullable T read(F done) throws Exception;
   }
 
   /**
@@ -495,12 +496,13 @@ public final class MemcachedSessionStore implements SessionStore {
     }
   }
 
-  private IOException unavailable(String operation, String key, String why, Throwable cause) {
+  private IOException unavailable(
+      String operation, String key, @Nullable String why, @Nullable Throwable cause) {
     return new IOException(
         "memcached " + operation + " on " + serverOf(key) + " failed: " + why, cause);
   }
 
-  private IOException failed(String operation, String key, OperationStatus status) {
+  private IOException failed(String operation, String key, @Nullable OperationStatus status) {
     String why = status == null ? "no status" : status.getStatusCode() + " " + status.getMessage();
     return new IOException("memcached " + operation + " on " + serverOf(key) + " failed: " + why);
   }
@@ -549,7 +551,7 @@ public final class MemcachedSessionStore implements SessionStore {
   }
 
   /** Returns null once a probe get through spymemcached is answered, else what went wrong. */
-  private String awaitClientAnswers(String key, Duration timeout) {
+  private @Nullable String awaitClientAnswers(String key, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     String problem = "no answer through the client";
     while (System.nanoTime() < deadline) {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds a {@link MemcachedSessionStore}. Every setting can be set once and is checked when set;
@@ -20,13 +21,14 @@ public final class MemcachedSessionStoreBuilder {
   static final Duration DEFAULT_MAX_RECONNECT_DELAY = Duration.ofSeconds(2);
   static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(2);
 
-  String serversSpec;
-  List<InetSocketAddress> servers;
-  Duration operationTimeout;
-  Duration maxReconnectDelay;
-  Duration startupTimeout;
-  SaslPlainCredentials credentials;
-  Executor callbackExecutor;
+  // Null until set; the store applies the defaults.
+  @Nullable String serversSpec;
+  @Nullable List<InetSocketAddress> servers;
+  @Nullable Duration operationTimeout;
+  @Nullable Duration maxReconnectDelay;
+  @Nullable Duration startupTimeout;
+  @Nullable SaslPlainCredentials credentials;
+  @Nullable Executor callbackExecutor;
 
   MemcachedSessionStoreBuilder() {}
 
@@ -150,7 +152,8 @@ public final class MemcachedSessionStoreBuilder {
     return startupTimeout != null ? startupTimeout : DEFAULT_STARTUP_TIMEOUT;
   }
 
-  private static void requireUnset(Object current, String name, Object shown) {
+  private static void requireUnset(
+      @Nullable Object current, String name, @Nullable Object shown) {
     if (current != null) {
       throw new IllegalStateException(name + " was already set to " + shown);
     }
