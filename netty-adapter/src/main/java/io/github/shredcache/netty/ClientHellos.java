@@ -2,6 +2,7 @@ package io.github.shredcache.netty;
 
 import io.github.shredcache.core.SessionId;
 import io.netty.buffer.ByteBuf;
+import org.jspecify.annotations.Nullable;
 
 /** Reads what the prefetch needs out of a ClientHello body; every read is bounds-checked. */
 final class ClientHellos {
@@ -16,7 +17,7 @@ final class ClientHellos {
    *
    * @param hello the ClientHello body (after the 4-byte handshake header); not modified
    */
-  static SessionId resumableSessionId(ByteBuf hello, boolean tls13Enabled) {
+  static @Nullable SessionId resumableSessionId(ByteBuf hello, boolean tls13Enabled) {
     int p = hello.readerIndex();
     int end = hello.writerIndex();
     p += 2 + 32; // client_version, random

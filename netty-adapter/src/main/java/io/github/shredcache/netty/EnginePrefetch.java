@@ -14,6 +14,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 final class EnginePrefetch {
   private static final Logger log = LoggerFactory.getLogger(EnginePrefetch.class);
-  private static final Class<?> ASYNC_RUNNABLE = asyncRunnable();
+  private static final @Nullable Class<?> ASYNC_RUNNABLE = asyncRunnable();
 
   /** What the engine does with the record it just offered. */
   enum Step {
@@ -54,7 +55,7 @@ final class EnginePrefetch {
   private final boolean tls13Enabled;
   private ByteArrayOutputStream held = new ByteArrayOutputStream();
   private State state = State.COLLECTING;
-  private CompletableFuture<LookupResult> lookup;
+  private @Nullable CompletableFuture<LookupResult> lookup;
   private boolean taskHandedOut;
 
   private EnginePrefetch(SessionCache cache, Duration timeout, boolean tls13Enabled) {
@@ -64,12 +65,12 @@ final class EnginePrefetch {
   }
 
   /** A prefetch for one engine, or {@code null} without a cache or without Netty's hook. */
-  static EnginePrefetch create(SessionCache cache, Duration timeout, boolean tls13Enabled) {
+  static @Nullable EnginePrefetch create(@Nullable SessionCache cache, Duration timeout, boolean tls13Enabled) {
     return cache == null || ASYNC_RUNNABLE == null ? null
         : new EnginePrefetch(cache, timeout, tls13Enabled);
   }
 
-  private static Class<?> asyncRunnable() {
+  private static @Nullable Class<?> asyncRunnable() {
     try {
       Class<?> c = Class.forName("io.netty.handler.ssl.AsyncRunnable", false,
           io.netty.handler.ssl.SslHandler.class.getClassLoader());
@@ -99,7 +100,7 @@ final class EnginePrefetch {
   }
 
   /** The engine's handshake status while the prefetch decides it, else {@code null}. */
-  synchronized HandshakeStatus status() {
+  synchronized @Nullable HandshakeStatus status() {
     switch (state) {
       case WAITING:
         return HandshakeStatus.NEED_TASK;
@@ -144,19 +145,22 @@ final class EnginePrefetch {
   }
 
   /** The delegated task, once, while the lookup runs. */
-  synchronized Runnable delegatedTask() {
-    if (state != State.WAITING || taskHandedOut) {
+  synchronized @Nullable Runnable delegatedTask() {
+    // WAITING means a lookup is pending, and an instance exists only with Netty's hook.
+    CompletableFuture<LookupResult> pending = lookup;
+    Class<?> asyncRunnable = ASYNC_RUNNABLE;
+    if (state != State.WAITING || taskHandedOut || pending == null || asyncRunnable == null) {
       return null;
     }
     taskHandedOut = true;
-    return (Runnable) Proxy.newProxyInstance(ASYNC_RUNNABLE.getClassLoader(),
-        new Class<?>[] {ASYNC_RUNNABLE}, (proxy, method, args) -> {
+    return (Runnable) Proxy.newProxyInstance(asyncRunnable.getClassLoader(),
+        new Class<?>[] {asyncRunnable}, (proxy, method, args) -> {
           switch (method.getName()) {
             case "run":
               if (args == null || args.length == 0) {
                 ready(); // a caller without Netty's hook: never block, go on now
               } else {
-                await((Runnable) args[0]);
+                await((Runnable) args[0], pending);
               }
               return null;
             case "hashCode":
@@ -188,7 +192,7 @@ final class EnginePrefetch {
    * handshake; the handler's close-notify or handshake timeout closes the channel instead and
    * fails the handshake.
    */
-  private void await(Runnable resume) {
+  private void await(Runnable resume, CompletableFuture<LookupResult> lookup) {
     EventExecutor loop = ThreadExecutorMap.currentExecutor();
     AtomicBoolean once = new AtomicBoolean();
     Future<?>[] timer = new Future<?>[1];
@@ -212,10 +216,6 @@ final class EnginePrefetch {
         // the event loop is shutting down; so is the channel
       }
     };
-    CompletableFuture<LookupResult> l;
-    synchronized (this) {
-      l = lookup;
-    }
     try {
       timer[0] = loop != null ? loop.schedule(fire, timeoutNanos, TimeUnit.NANOSECONDS)
           : CompletableFuture.runAsync(fire,
@@ -224,6 +224,6 @@ final class EnginePrefetch {
       fire.run();
       return;
     }
-    l.whenComplete((result, error) -> fire.run());
+    lookup.whenComplete((result, error) -> fire.run());
   }
 }

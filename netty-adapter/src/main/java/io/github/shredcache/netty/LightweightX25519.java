@@ -10,6 +10,7 @@ import org.bouncycastle.tls.crypto.TlsAgreement;
 import org.bouncycastle.tls.crypto.TlsCrypto;
 import org.bouncycastle.tls.crypto.TlsECDomain;
 import org.bouncycastle.tls.crypto.TlsSecret;
+import org.jspecify.annotations.Nullable;
 
 /**
  * X25519 key agreement (RFC 7748) on Bouncy Castle's constant-time field arithmetic
@@ -33,7 +34,7 @@ final class LightweightX25519 implements TlsECDomain {
 
   private final class Agreement implements TlsAgreement {
     private final byte[] privateKey = new byte[X25519.SCALAR_SIZE];
-    private byte[] peerValue;
+    private byte @Nullable [] peerValue;
 
     @Override
     public byte[] generateEphemeral() {

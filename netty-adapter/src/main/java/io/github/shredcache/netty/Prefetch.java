@@ -6,6 +6,7 @@ import io.github.shredcache.core.SessionId;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The ClientHello prefetch shared by {@link ShredcacheSslHandler} (which holds the first bytes in
@@ -29,11 +30,14 @@ final class Prefetch {
    * Starts the lookup of the session a complete ClientHello body offers.
    *
    * @return the pending lookup, or {@code null} if the engine should get the ClientHello now: no
-   *     resumable session ID, a TLS 1.3 offer, a lookup that already completed, or an error (the
+   *     cache, no resumable session ID, a TLS 1.3 offer, a lookup that already completed, or an error (the
    *     cache never fails a connection)
    */
-  static CompletableFuture<LookupResult> start(SessionCache cache, byte[] body,
-      boolean tls13Enabled) {
+  static @Nullable CompletableFuture<LookupResult> start(@Nullable SessionCache cache,
+      byte[] body, boolean tls13Enabled) {
+    if (cache == null) {
+      return null;
+    }
     SessionId id = ClientHellos.resumableSessionId(Unpooled.wrappedBuffer(body), tls13Enabled);
     if (id == null) {
       return null;
@@ -58,12 +62,12 @@ final class Prefetch {
    * @return the body; {@code null} if more bytes are needed; {@link #NOT_A_CLIENT_HELLO} if the
    *     bytes are not a TLS ClientHello within the bounds we hold
    */
-  static byte[] clientHelloBody(ByteBuf in) {
+  static byte @Nullable [] clientHelloBody(ByteBuf in) {
     int p = in.readerIndex();
     int end = in.writerIndex();
     byte[] header = new byte[HANDSHAKE_HEADER];
     int headerHave = 0;
-    byte[] body = null;
+    byte[] body = null; // allocated once the handshake header is complete
     int bodyHave = 0;
     while (end - p >= RECORD_HEADER) {
       int type = in.getUnsignedByte(p);
@@ -79,7 +83,7 @@ final class Prefetch {
       int fragmentEnd = f + len;
       p = fragmentEnd;
       while (f < fragmentEnd) {
-        if (headerHave < HANDSHAKE_HEADER) {
+        if (body == null) {
           header[headerHave++] = in.getByte(f++);
           if (headerHave == HANDSHAKE_HEADER) {
             int bodyLen = (header[1] & 0xFF) << 16 | (header[2] & 0xFF) << 8 | (header[3] & 0xFF);

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The identity of a TLS server configuration, which a session must match to be resumed: a
@@ -100,7 +101,7 @@ public final class ResumptionContext {
    * compared on resumption. Host names compare case-insensitively (ASCII letters, as DNS does);
    * any other byte compares as it is.
    */
-  byte[] bind(byte[] serverName) {
+  byte[] bind(byte @Nullable [] serverName) {
     MessageDigest sha256 = sha256();
     sha256.update(BINDING_LABEL);
     sha256.update(digest);
@@ -121,7 +122,7 @@ public final class ResumptionContext {
   }
 
   /** {@link #bind(byte[])} of an ASCII host name. */
-  byte[] bind(String serverName) {
+  byte[] bind(@Nullable String serverName) {
     return bind(serverName == null ? null : serverName.getBytes(StandardCharsets.US_ASCII));
   }
 

@@ -35,6 +35,7 @@ import org.bouncycastle.tls.SignatureAndHashAlgorithm;
 import org.bouncycastle.tls.TlsUtils;
 import org.bouncycastle.tls.crypto.TlsCertificate;
 import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
+import org.jspecify.annotations.Nullable;
 
 /** Everything an engine needs, immutable after construction and shared by all engines. */
 final class ServerConfig {
@@ -93,11 +94,11 @@ final class ServerConfig {
   final List<String> cipherSuiteNames;
   final ProtocolVersion[] versions;
   final List<String> protocolNames;
-  final Vector<ProtocolName> alpn;
+  final @Nullable Vector<ProtocolName> alpn; // null: no ALPN
   final List<String> alpnNames;
   final ClientAuth clientAuth;
-  final X509TrustManager trustManager;
-  final SessionCache cache;
+  final @Nullable X509TrustManager trustManager; // with client authentication only
+  final @Nullable SessionCache cache; // null: no resumption across connections
   final Duration sessionLifetime;
   final Duration prefetchTimeout;
   final SSLSessionContext sessionContext;
@@ -110,7 +111,7 @@ final class ServerConfig {
 
   ServerConfig(JcaTlsCrypto crypto, PrivateKey privateKey, X509Certificate[] chain,
       List<String> protocols, List<String> alpnNames, ClientAuth clientAuth,
-      X509TrustManager trustManager, SessionCache cache, Duration sessionLifetime,
+      @Nullable X509TrustManager trustManager, @Nullable SessionCache cache, Duration sessionLifetime,
       Duration prefetchTimeout) throws IOException {
     this.crypto = crypto;
     this.privateKey = privateKey;
@@ -212,7 +213,7 @@ final class ServerConfig {
   }
 
   /** The identity of this configuration under {@code clientAuth}, or null if it cannot have it. */
-  ResumptionContext resumptionContext(ClientAuth clientAuth) {
+  @Nullable ResumptionContext resumptionContext(ClientAuth clientAuth) {
     return resumptionContexts.get(clientAuth);
   }
 

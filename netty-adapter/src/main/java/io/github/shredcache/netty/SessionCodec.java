@@ -6,6 +6,8 @@ import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The byte format of one TLS 1.2 server session, as handed to the {@code SessionCache} (which
@@ -133,7 +135,8 @@ final class SessionCodec {
       Enumeration<?> keys = serverExtensions.keys();
       while (keys.hasMoreElements()) {
         Integer type = (Integer) keys.nextElement();
-        byte[] data = (byte[]) serverExtensions.get(type);
+        // A Hashtable holds no null values.
+        byte[] data = (byte[]) Objects.requireNonNull(serverExtensions.get(type));
         if (type < 0 || type > 0xFFFF || data.length > 0xFFFF) {
           throw new IOException("bad server extension");
         }

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.Enumeration;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSessionContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link SSLSessionContext} of a {@link ShredcacheSslContext}. Sessions live in the {@code
@@ -19,7 +20,7 @@ final class ShredcacheSessionContext implements SSLSessionContext {
   }
 
   @Override
-  public SSLSession getSession(byte[] sessionId) {
+  public @Nullable SSLSession getSession(byte[] sessionId) {
     return null;
   }
 

@@ -21,6 +21,7 @@ import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A server {@link SslContext} over Bouncy Castle's TLS whose TLS 1.2 sessions resume on any node
@@ -81,7 +82,7 @@ public final class ShredcacheSslContext extends SslContext {
   private final ServerConfig config;
   private final boolean tls13Enabled;
   /** Wraps standalone engines so that any {@link SslHandler} reads their ALPN; null without. */
-  private final JdkSslContext alpnEngines;
+  private final @Nullable JdkSslContext alpnEngines; // null: no ALPN
 
   ShredcacheSslContext(ServerConfig config) {
     super(false);
@@ -131,7 +132,7 @@ public final class ShredcacheSslContext extends SslContext {
         : standalone(peerHost, peerPort);
   }
 
-  private ShredcacheSslEngine standalone(String peerHost, int peerPort) {
+  private ShredcacheSslEngine standalone(@Nullable String peerHost, int peerPort) {
     return new ShredcacheSslEngine(config, peerHost, peerPort,
         EnginePrefetch.create(config.cache, config.prefetchTimeout, tls13Enabled));
   }
@@ -164,7 +165,8 @@ public final class ShredcacheSslContext extends SslContext {
   }
 
   /** The handler prefetches, so its engine does not. */
-  private SslHandler handler(String peerHost, int peerPort, boolean startTls, Executor executor) {
+  private SslHandler handler(
+      @Nullable String peerHost, int peerPort, boolean startTls, Executor executor) {
     return new ShredcacheSslHandler(new ShredcacheSslEngine(config, peerHost, peerPort, null),
         startTls, executor, config.cache, config.prefetchTimeout, tls13Enabled);
   }
@@ -186,7 +188,7 @@ public final class ShredcacheSslContext extends SslContext {
    * resumption(pipeline.get(SslHandler.class).engine())}): {@link Resumption#FULL} until a
    * handshake completed, and for every engine not made by a {@code ShredcacheSslContext}.
    */
-  public static Resumption resumption(SSLEngine engine) {
+  public static Resumption resumption(@Nullable SSLEngine engine) {
     if (engine instanceof ShredcacheSslEngine) {
       return ((ShredcacheSslEngine) engine).resumption();
     }
@@ -199,7 +201,7 @@ public final class ShredcacheSslContext extends SslContext {
    * {@link SSLSession} only (grpc-java: {@code Grpc.TRANSPORT_ATTR_SSL_SESSION}): {@link
    * Resumption#FULL} for every session not made by a {@code ShredcacheSslContext}.
    */
-  public static Resumption resumption(SSLSession session) {
+  public static Resumption resumption(@Nullable SSLSession session) {
     return session instanceof ShredcacheSslSession
         ? ((ShredcacheSslSession) session).resumption()
         : Resumption.FULL;

@@ -31,6 +31,7 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds a {@link ShredcacheSslContext}, in the spirit of Netty's {@code
@@ -52,18 +53,19 @@ public final class ShredcacheSslContextBuilder {
   private static final BouncyCastleProvider BC_PROVIDER = new BouncyCastleProvider();
   private final PrivateKey key;
   private final X509Certificate[] chain;
-  private SessionCache cache;
-  private List<String> protocols;
-  private List<String> alpn;
-  private ClientAuth clientAuth;
-  private X509Certificate[] trusted;
+  // Null until set; build() applies the defaults.
+  private @Nullable SessionCache cache;
+  private @Nullable List<String> protocols;
+  private @Nullable List<String> alpn;
+  private @Nullable ClientAuth clientAuth;
+  private X509Certificate @Nullable [] trusted;
   /** How long a prefetch may wait at most, whatever the cache does (a guard, not a budget). */
   static final long PREFETCH_BACKSTOP_SECONDS = 5;
   /** What the session context reports without a cache (nothing resumes then). */
   static final Duration DEFAULT_LIFETIME_WITHOUT_CACHE = Duration.ofMinutes(5);
 
-  private Duration sessionLifetime;
-  private Duration prefetchBackstop;
+  private @Nullable Duration sessionLifetime;
+  private @Nullable Duration prefetchBackstop;
 
   private ShredcacheSslContextBuilder(PrivateKey key, X509Certificate[] chain) {
     this.key = key;
@@ -270,7 +272,7 @@ public final class ShredcacheSslContextBuilder {
     }
   }
 
-  private static void requireUnset(Object value, String name) {
+  private static void requireUnset(@Nullable Object value, String name) {
     if (value != null) {
       throw new IllegalStateException(name + " was already set");
     }

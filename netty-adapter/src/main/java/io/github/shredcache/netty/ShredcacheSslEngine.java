@@ -20,6 +20,7 @@ import org.bouncycastle.tls.ProtocolVersion;
 import org.bouncycastle.tls.SecurityParameters;
 import org.bouncycastle.tls.TlsServerProtocol;
 import org.bouncycastle.tls.TlsUtils;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A server-only {@link SSLEngine} over Bouncy Castle's non-blocking {@link TlsServerProtocol}.
@@ -41,7 +42,7 @@ final class ShredcacheSslEngine extends SSLEngine {
   private final ShredcacheTlsServer server;
   private final byte[] scratch = new byte[MAX_CIPHERTEXT + RECORD_HEADER];
   /** Holds the ClientHello until its session was looked up; {@code null}: no hold here. */
-  private final EnginePrefetch prefetch;
+  private final @Nullable EnginePrefetch prefetch;
   /** Netty's ALPN wrapper may install its selector (it mirrors the configured protocols). */
   private boolean nettyAlpnWrapper;
 
@@ -58,17 +59,17 @@ final class ShredcacheSslEngine extends SSLEngine {
   private boolean outboundClosed;
   private boolean failed;
   private boolean closeNotifyReceived;
-  private String failureMessage;
+  private @Nullable String failureMessage;
   private volatile ShredcacheSslSession session;
-  private volatile ShredcacheSslSession handshakeSession;
-  private volatile String applicationProtocol;
+  private volatile @Nullable ShredcacheSslSession handshakeSession;
+  private volatile @Nullable String applicationProtocol; // null until the handshake completes
 
   /**
    * @param prefetch the engine's own ClientHello prefetch, or {@code null} when the {@code
    *     SslHandler} around it prefetches (or there is no cache)
    */
-  ShredcacheSslEngine(ServerConfig config, String peerHost, int peerPort,
-      EnginePrefetch prefetch) {
+  ShredcacheSslEngine(ServerConfig config, @Nullable String peerHost, int peerPort,
+      @Nullable EnginePrefetch prefetch) {
     super(peerHost, peerPort);
     this.config = config;
     this.prefetch = prefetch;
@@ -118,7 +119,7 @@ final class ShredcacheSslEngine extends SSLEngine {
     finishedPending = true;
   }
 
-  void onFatalAlert(String alert, String message, boolean received) {
+  void onFatalAlert(String alert, @Nullable String message, boolean received) {
     if (failureMessage == null) {
       failureMessage = (received ? "received fatal alert: " : "fatal alert: ") + alert
           + (message == null ? "" : " (" + message + ")");
@@ -379,7 +380,7 @@ final class ShredcacheSslEngine extends SSLEngine {
   }
 
   @Override
-  public Runnable getDelegatedTask() {
+  public @Nullable Runnable getDelegatedTask() {
     return prefetch == null ? null : prefetch.delegatedTask();
   }
 
@@ -484,7 +485,7 @@ final class ShredcacheSslEngine extends SSLEngine {
   }
 
   @Override
-  public SSLSession getHandshakeSession() {
+  public @Nullable SSLSession getHandshakeSession() {
     return handshakeSession;
   }
 
@@ -544,12 +545,12 @@ final class ShredcacheSslEngine extends SSLEngine {
 
   /** The ALPN protocol: {@code null} before the handshake, {@code ""} if none was negotiated. */
   @Override
-  public String getApplicationProtocol() {
+  public @Nullable String getApplicationProtocol() {
     return applicationProtocol;
   }
 
   @Override
-  public synchronized String getHandshakeApplicationProtocol() {
+  public synchronized @Nullable String getHandshakeApplicationProtocol() {
     return null;
   }
 

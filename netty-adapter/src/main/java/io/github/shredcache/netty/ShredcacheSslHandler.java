@@ -15,6 +15,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLEngine;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link SslHandler} every {@code ShredcacheSslContext.newHandler(..)} returns. It behaves as
@@ -47,13 +48,13 @@ final class ShredcacheSslHandler extends SslHandler {
     PASSING
   }
 
-  private final SessionCache cache;
+  private final @Nullable SessionCache cache; // null: no prefetch
   private final long timeoutNanos;
   private final boolean tls13Enabled;
 
   private Phase phase;
-  private ByteBuf held;
-  private ScheduledFuture<?> timer;
+  private @Nullable ByteBuf held;
+  private @Nullable ScheduledFuture<?> timer;
 
   /**
    * @param cache the session cache to prefetch from, or {@code null} for no prefetch
@@ -61,7 +62,7 @@ final class ShredcacheSslHandler extends SslHandler {
    * @param tls13Enabled whether the engine may negotiate TLS 1.3 (then a TLS 1.3 offer is a full
    *     handshake and is not looked up)
    */
-  ShredcacheSslHandler(SSLEngine engine, boolean startTls, Executor executor, SessionCache cache,
+  ShredcacheSslHandler(SSLEngine engine, boolean startTls, Executor executor, @Nullable SessionCache cache,
       Duration prefetchTimeout, boolean tls13Enabled) {
     super(engine, startTls, executor);
     this.cache = cache;
@@ -71,7 +72,7 @@ final class ShredcacheSslHandler extends SslHandler {
   }
 
   @Override
-  public String applicationProtocol() {
+  public @Nullable String applicationProtocol() {
     String p = engine().getApplicationProtocol();
     return p == null || p.isEmpty() ? null : p;
   }
@@ -94,7 +95,7 @@ final class ShredcacheSslHandler extends SslHandler {
       return;
     }
     if (phase == Phase.COLLECTING) {
-      collect(ctx);
+      collect(ctx, held);
     }
   }
 
@@ -121,7 +122,7 @@ final class ShredcacheSslHandler extends SslHandler {
   }
 
   /** Parses what arrived so far; starts the lookup once the ClientHello is complete. */
-  private void collect(ChannelHandlerContext ctx) throws Exception {
+  private void collect(ChannelHandlerContext ctx, ByteBuf held) throws Exception {
     byte[] body = Prefetch.clientHelloBody(held);
     if (body == null) {
       return; // need more bytes

@@ -10,6 +10,7 @@ import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSessionBindingEvent;
 import javax.net.ssl.SSLSessionBindingListener;
 import javax.net.ssl.SSLSessionContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link SSLSession} view of one connection's TLS session. Immutable apart from the
@@ -24,21 +25,22 @@ final class ShredcacheSslSession implements SSLSession {
   private final byte[] id;
   private final String protocol;
   private final String cipherSuite;
-  private final X509Certificate[] localCertificates;
-  private final X509Certificate[] peerCertificates;
-  private final String peerHost;
+  private final X509Certificate @Nullable [] localCertificates;
+  private final X509Certificate @Nullable [] peerCertificates;
+  private final @Nullable String peerHost;
   private final int peerPort;
   private final long creationTime;
   private final SSLSessionContext sessionContext;
-  private final Runnable invalidator;
+  private final @Nullable Runnable invalidator;
   private final Resumption resumption;
   private final Map<String, Object> values = new ConcurrentHashMap<>();
   private volatile boolean valid = true;
   private volatile long lastAccessedTime;
 
-  ShredcacheSslSession(byte[] id, String protocol, String cipherSuite,
-      X509Certificate[] localCertificates, X509Certificate[] peerCertificates, String peerHost,
-      int peerPort, SSLSessionContext sessionContext, Runnable invalidator,
+  ShredcacheSslSession(byte @Nullable [] id, String protocol, String cipherSuite,
+      X509Certificate @Nullable [] localCertificates,
+      X509Certificate @Nullable [] peerCertificates, @Nullable String peerHost,
+      int peerPort, SSLSessionContext sessionContext, @Nullable Runnable invalidator,
       Resumption resumption) {
     this.id = id == null ? new byte[0] : id.clone();
     this.protocol = protocol;
@@ -55,7 +57,7 @@ final class ShredcacheSslSession implements SSLSession {
   }
 
   /** The session before any handshake completed, as SunJSSE reports it. */
-  static ShredcacheSslSession nullSession(String peerHost, int peerPort,
+  static ShredcacheSslSession nullSession(@Nullable String peerHost, int peerPort,
       SSLSessionContext sessionContext) {
     ShredcacheSslSession s = new ShredcacheSslSession(null, "NONE", "SSL_NULL_WITH_NULL_NULL",
         null, null, peerHost, peerPort, sessionContext, null, Resumption.FULL);
@@ -115,7 +117,7 @@ final class ShredcacheSslSession implements SSLSession {
   }
 
   @Override
-  public Object getValue(String name) {
+  public @Nullable Object getValue(String name) {
     return values.get(name);
   }
 
@@ -141,7 +143,7 @@ final class ShredcacheSslSession implements SSLSession {
   }
 
   @Override
-  public Certificate[] getLocalCertificates() {
+  public Certificate @Nullable [] getLocalCertificates() {
     return localCertificates == null ? null : localCertificates.clone();
   }
 
@@ -161,7 +163,7 @@ final class ShredcacheSslSession implements SSLSession {
   }
 
   @Override
-  public Principal getLocalPrincipal() {
+  public @Nullable Principal getLocalPrincipal() {
     return localCertificates == null || localCertificates.length == 0
         ? null
         : localCertificates[0].getSubjectX500Principal();
@@ -178,7 +180,7 @@ final class ShredcacheSslSession implements SSLSession {
   }
 
   @Override
-  public String getPeerHost() {
+  public @Nullable String getPeerHost() {
     return peerHost;
   }
 

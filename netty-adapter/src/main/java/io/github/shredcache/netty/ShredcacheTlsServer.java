@@ -17,6 +17,7 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Optional;
 import java.util.Vector;
+import javax.net.ssl.X509TrustManager;
 import org.bouncycastle.tls.AlertDescription;
 import org.bouncycastle.tls.AlertLevel;
 import org.bouncycastle.tls.Certificate;
@@ -43,6 +44,7 @@ import org.bouncycastle.tls.crypto.TlsCertificate;
 import org.bouncycastle.tls.crypto.TlsCryptoParameters;
 import org.bouncycastle.tls.crypto.TlsSecret;
 import org.bouncycastle.tls.crypto.impl.jcajce.JcaDefaultTlsCredentialedSigner;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,9 +60,9 @@ final class ShredcacheTlsServer extends DefaultTlsServer {
   private final ServerConfig config;
   private final ShredcacheSslEngine engine;
   /** The session this connection put into or resumed from the cache, for invalidation. */
-  private volatile SessionId cachedId;
+  private volatile @Nullable SessionId cachedId;
   /** The parameters we built for a resumption; cleared once the handshake is over. */
-  private SessionParameters imported;
+  private @Nullable SessionParameters imported;
   private Resumption importedFrom = Resumption.FULL;
   private volatile Resumption resumption = Resumption.FULL;
 
@@ -85,7 +87,7 @@ final class ShredcacheTlsServer extends DefaultTlsServer {
   }
 
   @Override
-  protected Vector<ProtocolName> getProtocolNames() {
+  protected @Nullable Vector<ProtocolName> getProtocolNames() {
     return config.alpn;
   }
 
@@ -172,7 +174,7 @@ final class ShredcacheTlsServer extends DefaultTlsServer {
   }
 
   /** The server's first signature scheme for its key that the client offered, or null. */
-  private SignatureAndHashAlgorithm selectSignature(boolean tls13) {
+  private @Nullable SignatureAndHashAlgorithm selectSignature(boolean tls13) {
     @SuppressWarnings("unchecked")
     Vector<SignatureAndHashAlgorithm> offered =
         context.getSecurityParametersHandshake().getClientSigAlgs();
@@ -210,7 +212,7 @@ final class ShredcacheTlsServer extends DefaultTlsServer {
   }
 
   @Override
-  public CertificateRequest getCertificateRequest() throws IOException {
+  public @Nullable CertificateRequest getCertificateRequest() throws IOException {
     if (engine.clientAuthMode() == ClientAuth.NONE) {
       return null;
     }
@@ -234,15 +236,20 @@ final class ShredcacheTlsServer extends DefaultTlsServer {
       return;
     }
     X509Certificate[] chain = toX509(clientCertificate);
+    X509TrustManager trustManager = config.trustManager;
+    if (chain == null || trustManager == null) {
+      // Not reached: a certificate is requested only with a trust manager (the engine's checkTrust).
+      throw new TlsFatalAlert(
+          AlertDescription.handshake_failure, "client certificate not requested");
+    }
     try {
-      config.trustManager.checkClientTrusted(chain,
-          chain[0].getPublicKey().getAlgorithm());
+      trustManager.checkClientTrusted(chain, chain[0].getPublicKey().getAlgorithm());
     } catch (CertificateException e) {
       throw new TlsFatalAlert(AlertDescription.bad_certificate, "client certificate rejected", e);
     }
   }
 
-  static X509Certificate[] toX509(Certificate c) throws IOException {
+  static X509Certificate @Nullable [] toX509(@Nullable Certificate c) throws IOException {
     if (c == null || c.isEmpty()) {
       return null;
     }
@@ -263,7 +270,7 @@ final class ShredcacheTlsServer extends DefaultTlsServer {
   // ---- TLS 1.2 session-ID resumption through the cache ------------------------------------
 
   @Override
-  public byte[] getNewSessionID() {
+  public byte @Nullable [] getNewSessionID() {
     if (config.cache == null || TlsUtils.isTLSv13(context)) {
       return null;
     }
@@ -273,7 +280,7 @@ final class ShredcacheTlsServer extends DefaultTlsServer {
   }
 
   @Override
-  public TlsSession getSessionToResume(byte[] sessionId) {
+  public @Nullable TlsSession getSessionToResume(byte @Nullable [] sessionId) {
     if (config.cache == null || sessionId == null || sessionId.length == 0
         || sessionId.length > SessionId.MAX_LENGTH_BYTES) {
       return null;
@@ -369,13 +376,13 @@ final class ShredcacheTlsServer extends DefaultTlsServer {
    * ResumptionContext} under the engine's client authentication mode, and the server name the
    * client sent. Null if the mode has no context (no trust manager).
    */
-  private byte[] binding() {
+  private byte @Nullable [] binding() {
     ResumptionContext rc = config.resumptionContext(engine.clientAuthMode());
     return rc == null ? null : rc.bind(serverName());
   }
 
   /** The host_name of the client's server_name extension (its bytes), or null. */
-  private byte[] serverName() {
+  private byte @Nullable [] serverName() {
     SecurityParameters sp = context.getSecurityParametersHandshake();
     if (sp == null) {
       sp = context.getSecurityParametersConnection(); // after the handshake, when exporting
@@ -397,12 +404,16 @@ final class ShredcacheTlsServer extends DefaultTlsServer {
    * would (it may have expired or its CA may no longer be trusted since the session was made).
    */
   private boolean clientChainStillTrusted(Certificate peer) throws IOException {
-    if (engine.clientAuthMode() == ClientAuth.NONE || config.trustManager == null) {
+    X509TrustManager trustManager = config.trustManager;
+    if (engine.clientAuthMode() == ClientAuth.NONE || trustManager == null) {
       return false;
     }
     X509Certificate[] chain = toX509(peer);
+    if (chain == null) {
+      return false;
+    }
     try {
-      config.trustManager.checkClientTrusted(chain, chain[0].getPublicKey().getAlgorithm());
+      trustManager.checkClientTrusted(chain, chain[0].getPublicKey().getAlgorithm());
       return true;
     } catch (CertificateException | RuntimeException e) {
       log.debug("stored client certificate no longer trusted; full handshake", e);
@@ -431,7 +442,7 @@ final class ShredcacheTlsServer extends DefaultTlsServer {
         resumption = importedFrom;
       } else if (config.cache != null && ProtocolVersion.TLSv12.equals(sp.getNegotiatedVersion())
           && sp.isExtendedMasterSecret()) {
-        exportToCache(sp);
+        exportToCache(config.cache);
       }
     } finally {
       clearImported();
@@ -439,7 +450,7 @@ final class ShredcacheTlsServer extends DefaultTlsServer {
     engine.onHandshakeComplete(this, sp);
   }
 
-  private void exportToCache(SecurityParameters sp) {
+  private void exportToCache(SessionCache cache) {
     TlsSession session = context.getSession();
     byte[] sessionId = session == null ? null : session.getSessionID();
     if (sessionId == null || sessionId.length == 0) {
@@ -472,7 +483,7 @@ final class ShredcacheTlsServer extends DefaultTlsServer {
       encoded = SessionCodec.encode(3, 3, p.getCipherSuite(), p.isExtendedMasterSecret(), binding,
           ms, peer, ext);
       SessionId id = SessionId.of(sessionId);
-      config.cache.put(id, encoded, Instant.now().plus(config.sessionLifetime));
+      cache.put(id, encoded, Instant.now().plus(config.sessionLifetime));
       cachedId = id;
     } catch (IOException | RuntimeException e) {
       log.warn("could not cache the TLS session; clients will do full handshakes", e);

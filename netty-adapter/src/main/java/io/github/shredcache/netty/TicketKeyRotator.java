@@ -15,6 +15,7 @@ import java.security.SecureRandom;
 import java.util.List;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSessionContext;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -156,7 +157,7 @@ public final class TicketKeyRotator implements AutoCloseable {
   private final TicketServerContext servingContext;
 
   private final Object lock = new Object();
-  private KeyRatchet.Subscription subscription; // guarded by lock
+  private KeyRatchet.@Nullable Subscription subscription; // guarded by lock
   private boolean closed; // guarded by lock
   private long installedEpoch = Long.MIN_VALUE; // guarded by lock
 
@@ -310,7 +311,7 @@ public final class TicketKeyRotator implements AutoCloseable {
   }
 
   /** Installs the window, or on failure the node-local key; returns the failure, if any. */
-  private RuntimeException rotateLocked() {
+  private @Nullable RuntimeException rotateLocked() {
     try {
       installWindow();
       return null;
