@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A clock for tests that moves only when told to. Thread-safe.
@@ -29,7 +30,7 @@ public final class FakeClock implements InstantSource {
 
   @Override
   public Instant instant() {
-    return now.get();
+    return Objects.requireNonNull(now.get()); // set only to non-null instants
   }
 
   /** Moves the clock by {@code duration} (may be negative, to test a clock that goes back). */

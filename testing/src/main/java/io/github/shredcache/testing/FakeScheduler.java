@@ -13,6 +13,7 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link ScheduledExecutorService} driven by a {@link FakeClock}: tasks run on the thread that
@@ -135,7 +136,7 @@ public final class FakeScheduler extends AbstractExecutorService implements Sche
     final Instant due;
     final long seq;
 
-    Task(Runnable runnable, Callable<V> callable, long delay, TimeUnit unit) {
+    Task(@Nullable Runnable runnable, @Nullable Callable<V> callable, long delay, TimeUnit unit) {
       super(callable != null ? callable : java.util.concurrent.Executors.callable(runnable, null));
       this.due = clock.instant().plusNanos(Math.max(0, unit.toNanos(delay)));
       synchronized (FakeScheduler.this) {

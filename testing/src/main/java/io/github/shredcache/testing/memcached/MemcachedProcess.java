@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A real {@code memcached} process on {@code 127.0.0.1} and a free port, for tests: started by
@@ -77,8 +78,8 @@ public final class MemcachedProcess implements AutoCloseable {
   /** Options for {@link MemcachedProcess}. */
   public static final class Builder {
     private int memoryLimitMegabytes = 64;
-    private String saslUser;
-    private String saslPassword;
+    private @Nullable String saslUser;
+    private @Nullable String saslPassword;
     private final List<String> extraArgs = new ArrayList<>();
 
     private Builder() {}
@@ -110,8 +111,8 @@ public final class MemcachedProcess implements AutoCloseable {
       Path dir;
       try {
         dir = Files.createTempDirectory("memcached-test-");
-        if (saslUser != null) {
-          createSaslDb(dir);
+        if (saslUser != null && saslPassword != null) { // sasl(..) sets both
+          createSaslDb(dir, saslUser, saslPassword);
         }
       } catch (IOException e) {
         throw new UncheckedIOException("cannot prepare memcached work directory", e);
@@ -137,14 +138,14 @@ public final class MemcachedProcess implements AutoCloseable {
       return Files.isExecutable(sbin) ? sbin.toString() : "saslpasswd2";
     }
 
-    private void createSaslDb(Path dir) throws IOException {
+    private static void createSaslDb(Path dir, String user, String password) throws IOException {
       Path db = dir.resolve("sasldb");
       Process p =
           new ProcessBuilder(
-                  saslpasswd2(), "-a", "memcached", "-c", "-p", "-f", db.toString(), saslUser)
+                  saslpasswd2(), "-a", "memcached", "-c", "-p", "-f", db.toString(), user)
               .redirectErrorStream(true)
               .start();
-      p.getOutputStream().write(saslPassword.getBytes(StandardCharsets.UTF_8));
+      p.getOutputStream().write(password.getBytes(StandardCharsets.UTF_8));
       p.getOutputStream().close();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       try {

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A tiny blocking memcached text-protocol client for tests: plant exact bytes under a key, read
@@ -231,7 +232,7 @@ public final class RawMemcachedClient implements AutoCloseable {
 
   // ---------------------------------------------------------------------------------------------
 
-  private void command(String line, byte[] data) {
+  private void command(String line, byte @Nullable [] data) {
     try {
       out.write(line.getBytes(StandardCharsets.US_ASCII));
       if (data != null) {

@@ -34,6 +34,7 @@ import java.util.function.Function;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Netty TLS server on 127.0.0.1 (a free port) for tests, over any {@link SslContext}: it echoes
@@ -68,8 +69,9 @@ public final class TlsTestServer<R> implements AutoCloseable {
    * @param peer the client certificate's subject, or null without client authentication
    * @param cause why the handshake failed
    */
-  public record Handshake<R>(boolean success, R resumption, String protocol, String cipherSuite,
-      String alpn, String peer, Throwable cause) {}
+  public record Handshake<R>(boolean success, @Nullable R resumption, @Nullable String protocol,
+      @Nullable String cipherSuite, @Nullable String alpn, @Nullable String peer,
+      @Nullable Throwable cause) {}
 
   /** How the server puts TLS into its pipeline. */
   public enum Pipeline {
@@ -83,7 +85,7 @@ public final class TlsTestServer<R> implements AutoCloseable {
   private final Map<R, LongAdder> counts = new ConcurrentHashMap<>();
   private final Function<SSLEngine, R> resumption;
   private final boolean record;
-  private final String httpName;
+  private final @Nullable String httpName;
   private final EventLoopGroup group;
   private final boolean ownGroup;
   private final Channel channel;
@@ -92,9 +94,10 @@ public final class TlsTestServer<R> implements AutoCloseable {
     this.resumption = b.resumption;
     this.record = b.record;
     this.httpName = b.httpName;
-    this.ownGroup = b.group == null;
-    this.group = ownGroup
-        ? new MultiThreadIoEventLoopGroup(b.threads, NioIoHandler.newFactory()) : b.group;
+    EventLoopGroup given = b.group;
+    this.ownGroup = given == null;
+    this.group = given == null
+        ? new MultiThreadIoEventLoopGroup(b.threads, NioIoHandler.newFactory()) : given;
     SslContext context = b.context;
     Pipeline pipeline = b.pipeline;
     try {
@@ -135,10 +138,10 @@ public final class TlsTestServer<R> implements AutoCloseable {
     private final SslContext context;
     private final Function<SSLEngine, R> resumption;
     private Pipeline pipeline = Pipeline.NEW_HANDLER;
-    private EventLoopGroup group;
+    private @Nullable EventLoopGroup group;
     private int threads = 1;
     private boolean record = true;
-    private String httpName;
+    private @Nullable String httpName;
 
     private Builder(SslContext context, Function<SSLEngine, R> resumption) {
       this.context = Objects.requireNonNull(context, "context");
@@ -246,7 +249,7 @@ public final class TlsTestServer<R> implements AutoCloseable {
     return "TlsTestServer[127.0.0.1:" + port() + "]";
   }
 
-  private static String peer(SSLSession session) {
+  private static @Nullable String peer(SSLSession session) {
     try {
       return session.getPeerPrincipal().getName();
     } catch (SSLPeerUnverifiedException e) {

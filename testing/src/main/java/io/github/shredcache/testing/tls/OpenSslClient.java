@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.awaitility.core.ConditionTimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One {@code openssl s_client} connection to a server on 127.0.0.1: the real OpenSSL client, with
@@ -42,15 +43,15 @@ public final class OpenSslClient {
   private static final Pattern SESSION_ID = Pattern.compile("Session-ID: ([0-9A-F]*)");
   private static final Pattern KEYLOG =
       Pattern.compile("^CLIENT_RANDOM [0-9a-fA-F]{64} ([0-9a-fA-F]{96})$", Pattern.MULTILINE);
-  private static volatile Boolean available;
+  private static volatile @Nullable Boolean available;
 
   private final int port;
   private String serverName = "localhost";
   private final List<String> args = new ArrayList<>();
-  private Path sessionIn;
-  private Path sessionOut;
+  private @Nullable Path sessionIn;
+  private @Nullable Path sessionOut;
   private boolean keyLog;
-  private String request;
+  private @Nullable String request;
   private Duration timeout = Duration.ofSeconds(30);
 
   private OpenSslClient(int port) {
@@ -222,7 +223,7 @@ public final class OpenSslClient {
     }
   }
 
-  private List<String> command(Path keys) {
+  private List<String> command(@Nullable Path keys) {
     List<String> cmd = new ArrayList<>(List.of("openssl", "s_client", "-connect",
         "127.0.0.1:" + port));
     cmd.addAll(serverName == null ? List.of("-noservername") : List.of("-servername", serverName));
@@ -246,7 +247,7 @@ public final class OpenSslClient {
   public static final class Result {
     private final String command;
     private final String output;
-    private final Matcher summary;
+    private final @Nullable Matcher summary;
     private final String keyLog;
 
     private Result(String command, String output, String keyLog) {
@@ -273,12 +274,12 @@ public final class OpenSslClient {
     }
 
     /** "New" or "Reused"; null if no handshake completed. */
-    public String kind() {
+    public @Nullable String kind() {
       return summary == null ? null : summary.group(1);
     }
 
     /** The protocol of the summary line, e.g. "TLSv1.3"; null if no handshake completed. */
-    public String protocol() {
+    public @Nullable String protocol() {
       return summary == null ? null : summary.group(2);
     }
 
@@ -289,7 +290,7 @@ public final class OpenSslClient {
     }
 
     /** The TLS 1.2 master secret from the key log (lower-case hex), or null without {@link #keyLog()}. */
-    public String masterSecretHex() {
+    public @Nullable String masterSecretHex() {
       Matcher m = KEYLOG.matcher(keyLog);
       return m.find() ? m.group(1).toLowerCase(Locale.ROOT) : null;
     }

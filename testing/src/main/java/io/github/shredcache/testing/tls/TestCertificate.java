@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.Objects;
 import java.util.stream.Stream;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A certificate and its private key from {@link TestPki}, in memory and, on demand, as PEM files
@@ -27,8 +28,8 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 public final class TestCertificate implements AutoCloseable {
   private final X509Certificate certificate;
   private final PrivateKey privateKey;
-  private Path[] files;
-  private Path tempDir;
+  private Path @Nullable [] files;
+  private @Nullable Path tempDir;
 
   TestCertificate(X509Certificate certificate, PrivateKey privateKey) {
     this.certificate = Objects.requireNonNull(certificate, "certificate");
