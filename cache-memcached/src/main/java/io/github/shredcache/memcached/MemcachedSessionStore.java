@@ -170,7 +170,8 @@ public final class MemcachedSessionStore implements SessionStore {
     return new MemcachedSessionStoreBuilder();
   }
 
-  static MemcachedSessionStore connect(MemcachedSessionStoreBuilder b) {
+  static MemcachedSessionStore connect(
+      MemcachedSessionStoreBuilder b, List<InetSocketAddress> servers) {
     Duration opTimeout = b.operationTimeoutOrDefault();
     int storeNumber = STORE_COUNTER.incrementAndGet();
     ScheduledThreadPoolExecutor timers =
@@ -212,7 +213,7 @@ public final class MemcachedSessionStore implements SessionStore {
             + ", operationTimeout=" + opTimeout + "]";
     MemcachedClient client;
     try {
-      client = new MemcachedClient(factory, List.copyOf(b.servers));
+      client = new MemcachedClient(factory, List.copyOf(servers));
     } catch (IOException | RuntimeException e) {
       timers.shutdownNow();
       if (b.credentials != null) {
@@ -225,7 +226,7 @@ public final class MemcachedSessionStore implements SessionStore {
         new MemcachedSessionStore(
             client, timers, b.callbackExecutor, opTimeout, description, b.credentials, operations);
     try {
-      store.checkServers(b.servers, b.startupTimeoutOrDefault(), b.credentials);
+      store.checkServers(servers, b.startupTimeoutOrDefault(), b.credentials);
     } catch (RuntimeException e) {
       store.close();
       throw e;
@@ -471,11 +472,11 @@ public final class MemcachedSessionStore implements SessionStore {
   }
 
   /** Completes {@code result} with {@code value}, on the callback executor if one was given. */
-  private <T> void succeed(CompletableFuture<T> result, T value) {
+  private <T> void succeed(CompletableFuture<T> result, @Nullable T value) {
     if (callbackExecutor == null) {
       result.complete(value);
     } else {
-      handOff(() -> result.complete(value));
+      handOff(callbackExecutor, () -> result.complete(value));
     }
   }
 
@@ -484,13 +485,13 @@ public final class MemcachedSessionStore implements SessionStore {
     if (callbackExecutor == null) {
       result.completeExceptionally(error);
     } else {
-      handOff(() -> result.completeExceptionally(error));
+      handOff(callbackExecutor, () -> result.completeExceptionally(error));
     }
   }
 
-  private void handOff(Runnable completion) {
+  private static void handOff(Executor executor, Runnable completion) {
     try {
-      callbackExecutor.execute(completion);
+      executor.execute(completion);
     } catch (RejectedExecutionException e) {
       completion.run(); // the future must complete, even if the executor is gone
     }
@@ -523,7 +524,7 @@ public final class MemcachedSessionStore implements SessionStore {
    * build() returns. Runs once, on the thread that calls build().
    */
   private void checkServers(
-      List<InetSocketAddress> servers, Duration timeout, SaslPlainCredentials creds) {
+      List<InetSocketAddress> servers, Duration timeout, @Nullable SaslPlainCredentials creds) {
     NodeLocator locator = client.getNodeLocator();
     Map<SocketAddress, String> probeKeys = new LinkedHashMap<>();
     for (int i = 0; i < 100_000 && probeKeys.size() < servers.size(); i++) {

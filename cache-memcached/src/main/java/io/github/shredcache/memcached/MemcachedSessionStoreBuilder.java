@@ -137,7 +137,7 @@ public final class MemcachedSessionStoreBuilder {
       throw new IllegalStateException(
           "memcached servers are required: call servers(\"host:port[,host:port...]\")");
     }
-    return MemcachedSessionStore.connect(this);
+    return MemcachedSessionStore.connect(this, servers);
   }
 
   Duration operationTimeoutOrDefault() {

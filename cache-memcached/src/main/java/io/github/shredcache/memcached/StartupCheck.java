@@ -13,6 +13,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The start-up check of one server, on its own short-lived blocking socket (binary protocol): if
@@ -52,7 +53,7 @@ final class StartupCheck {
   static Outcome check(
       InetSocketAddress server,
       String serverName,
-      SaslPlainCredentials credentials,
+      @Nullable SaslPlainCredentials credentials,
       String probeKey,
       Duration timeout,
       String[] problem) {
