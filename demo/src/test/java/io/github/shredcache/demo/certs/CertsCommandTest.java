@@ -3,10 +3,8 @@ package io.github.shredcache.demo.certs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.shredcache.demo.Main;
+import io.github.shredcache.demo.CommandRun;
 import io.github.shredcache.demo.cli.UsageException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +20,7 @@ class CertsCommandTest {
   @TempDir Path dir;
 
   private static int run(String... args) {
-    return Main.execute(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), args);
+    return CommandRun.run(args).code();
   }
 
   @Test

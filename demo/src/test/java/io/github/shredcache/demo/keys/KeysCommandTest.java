@@ -1,12 +1,11 @@
 package io.github.shredcache.demo.keys;
 
+import static io.github.shredcache.demo.CommandRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.shredcache.core.KeyToken;
-import io.github.shredcache.demo.Main;
+import io.github.shredcache.demo.CommandRun;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,15 +20,6 @@ class KeysCommandTest {
 
   @TempDir Path dir;
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.execute(new PrintWriter(out), new PrintWriter(err), args);
-    return new Run(code, out.toString(), err.toString());
-  }
-
   private static long epochNow(long epochSeconds) {
     return Math.floorDiv(Instant.now().getEpochSecond(), epochSeconds);
   }
@@ -40,7 +30,7 @@ class KeysCommandTest {
 
   @Test
   void initPrintsOneTokenOfTheCurrentEpoch() {
-    Run r = run("keys", "init", "--epoch-length", "10m");
+    CommandRun r = run("keys", "init", "--epoch-length", "10m");
     assertThat(r.code()).isZero();
     assertThat(r.err()).isEmpty();
     String line = r.out().strip();
@@ -66,7 +56,7 @@ class KeysCommandTest {
     String oldText = old.encode();
     Path file = Files.writeString(dir.resolve("token"), oldText + "\n");
 
-    Run r = run("keys", "advance", "--token-file", file.toString());
+    CommandRun r = run("keys", "advance", "--token-file", file.toString());
     assertThat(r.code()).as(r.err()).isZero();
     String advanced = r.out().strip();
     assertThat(advanced).matches(TOKEN).startsWith("sc1:10:");
@@ -97,7 +87,7 @@ class KeysCommandTest {
     Path file = Files.writeString(dir.resolve("token"), old.encode() + "\n");
     Object inodeBefore = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
 
-    Run r = run("keys", "advance", "--token-file", file.toString(), "--in-place");
+    CommandRun r = run("keys", "advance", "--token-file", file.toString(), "--in-place");
 
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("advanced to epoch").doesNotContain(old.encode().substring(16));
@@ -120,7 +110,7 @@ class KeysCommandTest {
   @Test
   void followNeedsInPlace() throws IOException {
     Path file = Files.writeString(dir.resolve("token"), run("keys", "init").out());
-    Run r = run("keys", "advance", "--token-file", file.toString(), "--follow");
+    CommandRun r = run("keys", "advance", "--token-file", file.toString(), "--follow");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--follow needs --in-place");
   }
@@ -129,7 +119,7 @@ class KeysCommandTest {
   void initThenAdvanceRoundTrip() throws IOException {
     String token = run("keys", "init", "--epoch-length", "1h").out().strip();
     Path file = Files.writeString(dir.resolve("token"), token);
-    Run r = run("keys", "advance", "--token-file", file.toString());
+    CommandRun r = run("keys", "advance", "--token-file", file.toString());
     assertThat(r.code()).isZero();
     // Same hour (unless the test ran across an hour boundary, then one epoch later).
     String advanced = r.out().strip();
@@ -152,7 +142,7 @@ class KeysCommandTest {
         "sc1:3600:" + epochNow(3600) + ":" + secret.substring(0, 40) + "!!!",
     }) {
       Path file = Files.writeString(dir.resolve("bad"), bad + "\n");
-      Run r = run("keys", "advance", "--token-file", file.toString());
+      CommandRun r = run("keys", "advance", "--token-file", file.toString());
       assertThat(r.code()).as(bad).isEqualTo(2);
       assertThat(r.out()).isEmpty();
       assertThat(r.err()).as(bad).startsWith("error: --token-file ");
@@ -162,18 +152,18 @@ class KeysCommandTest {
 
   @Test
   void missingOrEmptyTokenFileExits2() throws IOException {
-    Run missing = run("keys", "advance", "--token-file", dir.resolve("none").toString());
+    CommandRun missing = run("keys", "advance", "--token-file", dir.resolve("none").toString());
     assertThat(missing.code()).isEqualTo(2);
     assertThat(missing.err()).contains("no such file");
     Path empty = Files.writeString(dir.resolve("empty"), "\n");
-    Run e = run("keys", "advance", "--token-file", empty.toString());
+    CommandRun e = run("keys", "advance", "--token-file", empty.toString());
     assertThat(e.code()).isEqualTo(2);
     assertThat(e.err()).contains("empty");
   }
 
   @Test
   void badEpochLengthExits2() {
-    Run r = run("keys", "init", "--epoch-length", "often");
+    CommandRun r = run("keys", "init", "--epoch-length", "often");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--epoch-length").contains("1h");
   }
@@ -184,7 +174,7 @@ class KeysCommandTest {
     String text = old.encode();
     old.destroy();
     Path file = Files.writeString(dir.resolve("token"), text);
-    Run r = run("keys", "info", "--token-file", file.toString());
+    CommandRun r = run("keys", "info", "--token-file", file.toString());
     assertThat(r.code()).isZero();
     assertThat(r.out()).contains("epoch-length: 60s").contains("epochs-behind: ").contains("keys advance");
     assertThat(r.out()).doesNotContain(text.substring(text.lastIndexOf(':') + 1));

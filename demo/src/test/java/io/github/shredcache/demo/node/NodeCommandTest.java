@@ -1,12 +1,11 @@
 package io.github.shredcache.demo.node;
 
+import static io.github.shredcache.demo.CommandRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.shredcache.demo.Main;
+import io.github.shredcache.demo.CommandRun;
 import io.github.shredcache.demo.cli.SecretFiles;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -16,22 +15,13 @@ import org.junit.jupiter.api.io.TempDir;
 class NodeCommandTest {
   @TempDir Path dir;
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.execute(new PrintWriter(out), new PrintWriter(err), args);
-    return new Run(code, out.toString(), err.toString());
-  }
-
   private Path tokenFile() throws IOException {
     return SecretFiles.writePrivate(dir.resolve("token"), "not checked before the flags\n");
   }
 
   @Test
   void missingTokenFileOption() {
-    Run r = run("node", "--port", "0");
+    CommandRun r = run("node", "--port", "0");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--key-token-file").contains("Try 'shredcache-demo node --help'");
     assertThat(r.out()).isEmpty();
@@ -39,21 +29,21 @@ class NodeCommandTest {
 
   @Test
   void portOutOfRange() throws IOException {
-    Run r = run("node", "--port", "65536", "--key-token-file", tokenFile().toString());
+    CommandRun r = run("node", "--port", "65536", "--key-token-file", tokenFile().toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--port must be a port from 1 to 65535");
   }
 
   @Test
   void portNotANumber() throws IOException {
-    Run r = run("node", "--port", "https", "--key-token-file", tokenFile().toString());
+    CommandRun r = run("node", "--port", "https", "--key-token-file", tokenFile().toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--port").contains("https");
   }
 
   @Test
   void metricsPortOutOfRange() throws IOException {
-    Run r = run("node", "--port", "0", "--metrics-port", "-1", "--key-token-file", tokenFile().toString());
+    CommandRun r = run("node", "--port", "0", "--metrics-port", "-1", "--key-token-file", tokenFile().toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--metrics-port must be a port");
   }
@@ -62,7 +52,7 @@ class NodeCommandTest {
   void tokenFileReadableByOthersIsRefusedWithTheFix() throws IOException {
     Path token = tokenFile();
     Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-    Run r = run("node", "--port", "0", "--key-token-file", token.toString());
+    CommandRun r = run("node", "--port", "0", "--key-token-file", token.toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--key-token-file", "readable or writable by others",
         "chmod 600 " + token, "--allow-readable-token-file");
@@ -71,7 +61,7 @@ class NodeCommandTest {
 
   @Test
   void tokenFileMissing() {
-    Run r = run("node", "--port", "0", "--key-token-file", dir.resolve("nope").toString());
+    CommandRun r = run("node", "--port", "0", "--key-token-file", dir.resolve("nope").toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--key-token-file").contains("no such file");
   }
@@ -79,7 +69,7 @@ class NodeCommandTest {
   @Test
   void certWithoutKey() throws IOException {
     Path cert = Files.writeString(dir.resolve("cert.pem"), "x");
-    Run r = run("node", "--port", "0", "--key-token-file", tokenFile().toString(), "--cert", cert.toString());
+    CommandRun r = run("node", "--port", "0", "--key-token-file", tokenFile().toString(), "--cert", cert.toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--cert and --key go together");
   }
@@ -87,7 +77,7 @@ class NodeCommandTest {
   @Test
   void keyFileMissing() throws IOException {
     Path cert = Files.writeString(dir.resolve("cert.pem"), "x");
-    Run r = run("node", "--port", "0", "--key-token-file", tokenFile().toString(),
+    CommandRun r = run("node", "--port", "0", "--key-token-file", tokenFile().toString(),
         "--cert", cert.toString(), "--key", dir.resolve("key.pem").toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--key ").contains("no such file");
@@ -95,14 +85,14 @@ class NodeCommandTest {
 
   @Test
   void memcachedAddressWithoutPort() throws IOException {
-    Run r = run("node", "--port", "0", "--key-token-file", tokenFile().toString(), "--memcached", "cache1");
+    CommandRun r = run("node", "--port", "0", "--key-token-file", tokenFile().toString(), "--memcached", "cache1");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("host:port").contains("cache1");
   }
 
   @Test
   void memcachedPortOutOfRange() throws IOException {
-    Run r = run("node", "--port", "0", "--key-token-file", tokenFile().toString(),
+    CommandRun r = run("node", "--port", "0", "--key-token-file", tokenFile().toString(),
         "--memcached", "127.0.0.1:11211,127.0.0.1:0");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("127.0.0.1:0").contains("1 to 65535");
@@ -110,7 +100,7 @@ class NodeCommandTest {
 
   @Test
   void memcachedUserWithoutPassword() throws IOException {
-    Run r = run("node", "--port", "0", "--key-token-file", tokenFile().toString(),
+    CommandRun r = run("node", "--port", "0", "--key-token-file", tokenFile().toString(),
         "--memcached", "127.0.0.1:11211", "--memcached-user", "demo");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--memcached-password-file");
@@ -118,35 +108,35 @@ class NodeCommandTest {
 
   @Test
   void badDuration() throws IOException {
-    Run r = run("node", "--port", "0", "--key-token-file", tokenFile().toString(), "--session-lifetime", "5 minutes");
+    CommandRun r = run("node", "--port", "0", "--key-token-file", tokenFile().toString(), "--session-lifetime", "5 minutes");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--session-lifetime").contains("300s");
   }
 
   @Test
   void zeroDuration() throws IOException {
-    Run r = run("node", "--port", "0", "--key-token-file", tokenFile().toString(), "--session-lifetime", "0s");
+    CommandRun r = run("node", "--port", "0", "--key-token-file", tokenFile().toString(), "--session-lifetime", "0s");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("positive");
   }
 
   @Test
   void unknownEngine() throws IOException {
-    Run r = run("node", "--port", "0", "--key-token-file", tokenFile().toString(), "--engine", "conscrypt");
+    CommandRun r = run("node", "--port", "0", "--key-token-file", tokenFile().toString(), "--engine", "conscrypt");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--engine").contains("conscrypt");
   }
 
   @Test
   void unknownOptionSuggestsTheRightOne() throws IOException {
-    Run r = run("node", "--port", "0", "--key-token-file", tokenFile().toString(), "--memcache", "x:1");
+    CommandRun r = run("node", "--port", "0", "--key-token-file", tokenFile().toString(), "--memcache", "x:1");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("Unknown option").contains("--memcached");
   }
 
   @Test
   void helpExitsZero() {
-    Run r = run("node", "--help");
+    CommandRun r = run("node", "--help");
     assertThat(r.code()).isZero();
     assertThat(r.out()).contains("--key-token-file").contains("listening on");
   }
