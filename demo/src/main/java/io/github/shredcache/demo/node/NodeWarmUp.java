@@ -40,6 +40,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Makes a node fast from its first client: before the node listens, it runs TLS handshakes and
@@ -60,6 +61,7 @@ final class NodeWarmUp {
   /** Connections a client round: TLS 1.2 full, resumed on the same copy, on the other; then TLS 1.3. */
   private static final int ROUND = 6;
   private static final int MAX_PAGE_CHARS = 16 * 1024;
+  private static final String RESUMPTION_LINE = "\nresumption: ";
   private static final byte[] REQUEST =
       "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -73,10 +75,11 @@ final class NodeWarmUp {
   private NodeWarmUp() {}
 
   /**
-   * Serves {@code tls} on a loopback port of {@code workers} and runs clients against it for about
-   * {@code budget}; returns when every client stopped and the port is closed.
+   * Serves each of {@code copies} on a loopback port of {@code workers} and runs clients against
+   * them for about {@code budget}; returns when every client stopped and the ports are closed.
    *
-   * @param tls the warm-up copy of the node's TLS setup (its own session cache); not closed here
+   * @param copies warm-up copies of the node's TLS setup (session caches of their own that share a
+   *     store); not closed here
    * @param discarded metrics the warm-up connections count in, not the node's
    * @param chain the node's certificate chain, the clients' only trust anchors
    */
@@ -99,7 +102,9 @@ final class NodeWarmUp {
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECTION_TIMEOUT_MILLIS)
             .remoteAddress(server.localAddress()));
       }
-      return runClients(clients, chain, budget, start);
+      Counts counts = runClients(clients, chain, budget);
+      return new Result(counts.full.get(), counts.resumed.get(), counts.fromStore.get(), counts.failed.get(),
+          Duration.ofNanos(System.nanoTime() - start));
     } finally {
       for (Channel server : servers) {
         server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
@@ -108,8 +113,8 @@ final class NodeWarmUp {
     }
   }
 
-  private static Result runClients(List<Bootstrap> copies, List<X509Certificate> chain, Duration budget,
-      long start) throws InterruptedException, SSLException {
+  private static Counts runClients(List<Bootstrap> copies, List<X509Certificate> chain, Duration budget)
+      throws InterruptedException, SSLException {
     SslContext tls12 = clientContext(chain, "TLSv1.2");
     SslContext tls13 = clientContext(chain, "TLSv1.3");
     Counts counts = new Counts();
@@ -139,8 +144,7 @@ final class NodeWarmUp {
     } finally {
       pool.shutdownNow();
     }
-    return new Result(counts.full.get(), counts.resumed.get(), counts.fromStore.get(), counts.failed.get(),
-        Duration.ofNanos(System.nanoTime() - start));
+    return counts;
   }
 
   private static SslContext clientContext(List<X509Certificate> chain, String protocol) throws SSLException {
@@ -154,9 +158,10 @@ final class NodeWarmUp {
   }
 
   /**
-   * One sequential client: four connections a round, TLS 1.2 full, TLS 1.2 resumed, TLS 1.3 full,
-   * TLS 1.3 resumed (engines that cannot resume TLS 1.3 just do another full one). At least one
-   * round, then stops at the deadline. Netty's OpenSSL client where it loads: native, so the warm-up CPU goes to the node.
+   * One sequential client: {@link #ROUND} connections a round, per protocol (TLS 1.2, then TLS 1.3)
+   * a full handshake on the first copy, its resumption there and on the other copy (engines that
+   * cannot resume a protocol just do another full one). At least one round, then stops at the
+   * deadline. Netty's OpenSSL client where it loads: native, so the warm-up CPU goes to the node.
    */
   private static void clientLoop(List<Bootstrap> copies, SslContext tls12, SslContext tls13, String lane,
       long deadline, Counts counts) throws InterruptedException {
@@ -183,16 +188,22 @@ final class NodeWarmUp {
         counts.failed.incrementAndGet();
         continue;
       }
-      if (page.contains("\nresumption: " + Handshake.FULL.name() + "\n")) {
-        counts.full.incrementAndGet();
-      } else if (page.contains("\nresumption: ")) {
-        counts.resumed.incrementAndGet();
-        if (page.contains("\nresumption: " + Handshake.RESUMED_SHARED.name() + "\n")) {
-          counts.fromStore.incrementAndGet();
-        }
-      } else {
-        counts.failed.incrementAndGet();
-      }
+      counts.add(resumption(page));
+    }
+  }
+
+  /** The page's {@code resumption:} line (see {@link NodePipeline}), or null without one. */
+  private static @Nullable Handshake resumption(String page) {
+    int at = page.indexOf(RESUMPTION_LINE);
+    if (at < 0) {
+      return null;
+    }
+    int from = at + RESUMPTION_LINE.length();
+    int end = page.indexOf('\n', from);
+    try {
+      return Handshake.valueOf(page.substring(from, end < 0 ? page.length() : end).strip());
+    } catch (IllegalArgumentException e) {
+      return null;
     }
   }
 
@@ -201,6 +212,17 @@ final class NodeWarmUp {
     final AtomicInteger resumed = new AtomicInteger();
     final AtomicInteger fromStore = new AtomicInteger();
     final AtomicInteger failed = new AtomicInteger();
+
+    void add(@Nullable Handshake how) {
+      if (how == null) {
+        failed.incrementAndGet();
+        return;
+      }
+      (how == Handshake.FULL ? full : resumed).incrementAndGet();
+      if (how == Handshake.RESUMED_SHARED) {
+        fromStore.incrementAndGet();
+      }
+    }
   }
 
   /** Sends {@code GET /} after the handshake and collects the answer until the server closes. */
