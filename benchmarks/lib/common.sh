@@ -140,3 +140,23 @@ cpu_ticks() {
 # Measuring
 
 # Runs the client once against one system. Arguments: system measure tls seconds.
+
+# Runs N copies of the C client at once and waits for them only (not for the servers this script
+# started). Arguments: mode tls port_a port_b seconds N. Prints one hsclient line with their counts
+# and CPU added up and the longest wall time; fails if any client failed. Each client stops itself
+# at its deadline; timeout is only the backstop for a wedged one.
+run_hsclients() {
+  local mode=$1 tls=$2 port_a=$3 port_b=$4 secs=$5 n=$6 i client_pids=() outs=()
+  for ((i = 0; i < n; i++)); do
+    outs+=("$work/client-$i")
+    timeout $((secs + 30)) "$work/hsclient" "$mode" "$tls" "$port_a" "$port_b" "$secs" >"$work/client-$i" &
+    client_pids+=($!)
+  done
+  for i in "${client_pids[@]}"; do
+    wait "$i" || return 1
+  done
+  awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); sum[kv[1]] += kv[2]
+           if (kv[1] == "seconds" && kv[2] > wall) wall = kv[2] } }
+    END { printf "handshakes=%d reused=%d errors=%d seconds=%.3f cpu_seconds=%.3f\n",
+            sum["handshakes"], sum["reused"], sum["errors"], wall, sum["cpu_seconds"] }' "${outs[@]}"
+}

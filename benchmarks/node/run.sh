@@ -79,23 +79,12 @@ measure_warmup() {
   done
 }
 
-# Runs CLIENTS hsclients at once against port; prints: handshakes/s reused_share client_cpu_s
+# Runs CLIENTS clients at once against port; prints: handshakes/s reused_share client_cpu_s handshakes
 run_parallel() {
-  local mode=$1 port=$2 secs=$3 i out=() sum=0 reused=0 cpu=0 wall=0 line
-  for ((i = 0; i < CLIENTS; i++)); do
-    out+=("$work/par-$i")
-    timeout $((secs + 30)) "$work/hsclient" "$mode" 1.2 "$port" "$port" "$secs" >"$work/par-$i" &
-  done
-  wait
-  for f in "${out[@]}"; do
-    line=$(cat "$f")
-    sum=$((sum + $(field handshakes "$line")))
-    reused=$((reused + $(field reused "$line")))
-    cpu=$(awk -v a="$cpu" -v b="$(field cpu_seconds "$line")" 'BEGIN { print a + b }')
-    wall=$(field seconds "$line")
-  done
-  awk -v h="$sum" -v r="$reused" -v c="$cpu" -v w="$wall" \
-    'BEGIN { printf "%.0f %.3f %.2f %d\n", h / w, (h ? r / h : 0), c, h }'
+  local mode=$1 port=$2 secs=$3 line
+  line=$(run_hsclients "$mode" 1.2 "$port" "$port" "$secs" "$CLIENTS") || die "a client failed ($mode, port $port)"
+  awk -v h="$(field handshakes "$line")" -v r="$(field reused "$line")" -v c="$(field cpu_seconds "$line")" \
+    -v w="$(field seconds "$line")" 'BEGIN { printf "%.0f %.3f %.2f %d\n", h / w, (h ? r / h : 0), c, h }'
 }
 
 measure_scaling() {

@@ -184,22 +184,9 @@ run_client() {
   if [[ $system == apache ]]; then port_a=$apache_a_port port_b=$apache_b_port; set -- "${apache_pids[@]}"
   else port_a=$shred_a_port port_b=$shred_b_port; set -- "${shred_pids[@]}"; fi
   c0=$(cpu_ticks "$@")
-  # CLIENTS sequential clients at once; each stops itself at its deadline, timeout is only the
-  # backstop for a wedged one. Their counts and CPU add up; the wall time is the longest.
-  local i client_pids=() outs=()
-  for ((i = 0; i < CLIENTS; i++)); do
-    outs+=("$work/client-$i")
-    timeout $((secs + 30)) "$work/hsclient" "$mode" "$tls" "$port_a" "$port_b" "$secs" >"$work/client-$i" &
-    client_pids+=($!)
-  done
-  for i in "${client_pids[@]}"; do
-    wait "$i" || die "client failed: $system $measure TLS $tls (ports $port_a/$port_b)"
-  done
+  line=$(run_hsclients "$mode" "$tls" "$port_a" "$port_b" "$secs" "$CLIENTS") \
+    || die "client failed: $system $measure TLS $tls (ports $port_a/$port_b)"
   c1=$(cpu_ticks "$@")
-  line=$(awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); sum[kv[1]] += kv[2]
-                  if (kv[1] == "seconds" && kv[2] > wall) wall = kv[2] } }
-    END { printf "handshakes=%d reused=%d errors=%d seconds=%.3f cpu_seconds=%.3f\n",
-            sum["handshakes"], sum["reused"], sum["errors"], wall, sum["cpu_seconds"] }' "${outs[@]}")
   awk -v line="$line" -v ticks=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v clients="$CLIENTS" 'BEGIN {
     n = split(line, kv, /[ =]/); for (i = 1; i < n; i += 2) v[kv[i]] = kv[i + 1]
     hs = v["handshakes"]; d = hs > 0 ? hs : 1
