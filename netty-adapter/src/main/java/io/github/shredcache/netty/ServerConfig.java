@@ -77,6 +77,8 @@ final class ServerConfig {
 
   final JcaTlsCrypto crypto;
   final PrivateKey privateKey;
+  /** Signs with the native provider's copy of {@link #privateKey}; null: the JCA signers. */
+  final @Nullable NativeSigner nativeSigner;
   final X509Certificate[] chain;
   final Certificate certificate12;
   final Certificate certificate13;
@@ -109,12 +111,14 @@ final class ServerConfig {
   private final Map<ClientAuth, ResumptionContext> resumptionContexts =
       new EnumMap<>(ClientAuth.class);
 
-  ServerConfig(JcaTlsCrypto crypto, PrivateKey privateKey, X509Certificate[] chain,
+  ServerConfig(JcaTlsCrypto crypto, PrivateKey privateKey, @Nullable NativeSigner nativeSigner,
+      X509Certificate[] chain,
       List<String> protocols, List<String> alpnNames, ClientAuth clientAuth,
       @Nullable X509TrustManager trustManager, @Nullable SessionCache cache, Duration sessionLifetime,
       Duration prefetchTimeout) throws IOException {
     this.crypto = crypto;
     this.privateKey = privateKey;
+    this.nativeSigner = nativeSigner;
     this.chain = chain.clone();
     TlsCertificate[] tlsCerts = new TlsCertificate[chain.length];
     CertificateEntry[] entries = new CertificateEntry[chain.length];

@@ -96,6 +96,16 @@ public final class ShredcacheSslContext extends SslContext {
         config.clientAuth, config.protocolNames.toArray(new String[0]), false);
   }
 
+  /**
+   * Where this context's server signatures are made: {@code "AmazonCorrettoCryptoProvider"} when
+   * {@linkplain ShredcacheSslContextBuilder#nativeSigning(boolean) native signing} is in use,
+   * otherwise {@code "JCA"} (the JDK's installed providers).
+   */
+  public String signatureProvider() {
+    NativeSigner signer = config.nativeSigner;
+    return signer == null ? "JCA" : signer.providerName();
+  }
+
   @Override
   public boolean isClient() {
     return false;

@@ -66,6 +66,7 @@ public final class ShredcacheSslContextBuilder {
 
   private @Nullable Duration sessionLifetime;
   private @Nullable Duration prefetchBackstop;
+  private @Nullable Boolean nativeSigning;
 
   private ShredcacheSslContextBuilder(PrivateKey key, X509Certificate[] chain) {
     this.key = key;
@@ -170,6 +171,21 @@ public final class ShredcacheSslContextBuilder {
     return this;
   }
 
+  /**
+   * Whether the server signs through Amazon Corretto Crypto Provider (AWS-LC) when that provider
+   * is on the class path ({@code software.amazon.cryptools:AmazonCorrettoCryptoProvider} with the
+   * platform's classifier) and its native library loads. Default {@code true}: an RSA-2048
+   * signature then costs about a quarter of the JDK's, and the signature is most of a full
+   * handshake's CPU. The provider is only used for this context's signatures with its own copy of
+   * the key; it is not installed as a JCA provider. Without it, or with {@code false}, signatures
+   * go through the JDK's providers.
+   */
+  public ShredcacheSslContextBuilder nativeSigning(boolean enabled) {
+    requireUnset(this.nativeSigning, "nativeSigning");
+    this.nativeSigning = enabled;
+    return this;
+  }
+
   /** Tests only: a shorter backstop for the prefetch than {@value #PREFETCH_BACKSTOP_SECONDS} s. */
   ShredcacheSslContextBuilder prefetchBackstop(Duration backstop) {
     requireUnset(this.prefetchBackstop, "prefetchBackstop");
@@ -216,7 +232,9 @@ public final class ShredcacheSslContextBuilder {
       // provider (not installed globally) as the alternate for what they lack, e.g. the
       // "SHA256WITHRSAANDMGF1" (RSA-PSS) signer that TLS 1.3 with RSA keys needs.
       JcaTlsCrypto crypto = new ShredcacheTlsCrypto(BC_PROVIDER);
-      ServerConfig config = new ServerConfig(crypto, key, chain,
+      NativeSigner signer = Boolean.FALSE.equals(nativeSigning) ? null
+          : NativeSigner.create(key, chain[0].getPublicKey());
+      ServerConfig config = new ServerConfig(crypto, key, signer, chain,
           protocols == null ? List.of(ServerConfig.TLS13, ServerConfig.TLS12) : protocols,
           alpn == null ? List.of() : alpn, auth, tm, cache,
           lifetime,

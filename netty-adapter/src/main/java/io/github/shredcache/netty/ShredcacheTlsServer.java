@@ -23,6 +23,7 @@ import org.bouncycastle.tls.AlertLevel;
 import org.bouncycastle.tls.Certificate;
 import org.bouncycastle.tls.CertificateRequest;
 import org.bouncycastle.tls.ClientCertificateType;
+import org.bouncycastle.tls.DefaultTlsCredentialedSigner;
 import org.bouncycastle.tls.DefaultTlsServer;
 import org.bouncycastle.tls.KeyExchangeAlgorithm;
 import org.bouncycastle.tls.NameType;
@@ -207,6 +208,11 @@ final class ShredcacheTlsServer extends DefaultTlsServer {
           "no signature algorithm in common for the server key");
     }
     Certificate cert = tls13 ? config.certificate13 : config.certificate12;
+    NativeSigner nativeSigner = config.nativeSigner;
+    if (nativeSigner != null && nativeSigner.supports(alg)) {
+      return new DefaultTlsCredentialedSigner(new TlsCryptoParameters(context), nativeSigner, cert,
+          alg);
+    }
     return new JcaDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), config.crypto,
         config.privateKey, cert, alg);
   }

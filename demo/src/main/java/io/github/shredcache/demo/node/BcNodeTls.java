@@ -36,6 +36,11 @@ final class BcNodeTls implements NodeTls {
   }
 
   @Override
+  public String description() {
+    return "bc (server signatures through " + context.signatureProvider() + ")";
+  }
+
+  @Override
   public SslHandler newHandler(ByteBufAllocator alloc) {
     return context.newHandler(alloc); // prefetches sessions sealed by other nodes
   }

@@ -188,7 +188,7 @@ public final class Node implements AutoCloseable {
 
     log.info("node {} started: engine {}, {}:{}, store {}, namespace {}, key epoch {} (length {}s, {} past epochs kept),"
             + " session lifetime {}s{}",
-        config.nodeName(), tls.engine().label(), config.bind(), port(),
+        config.nodeName(), tls.description(), config.bind(), port(),
         store == null ? "in-memory (this node only)" : "memcached " + String.join(",", config.memcachedServers()),
         config.namespace(), ratchet.currentEpoch(), ratchet.epochLength().getSeconds(), ratchet.epochsBehind(),
         config.sessionLifetime().getSeconds(),

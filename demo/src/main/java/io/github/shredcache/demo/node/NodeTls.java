@@ -41,6 +41,11 @@ interface NodeTls extends AutoCloseable {
     }
   }
 
+  /** For the start-up log line: the engine's label, plus what it wants an operator to know. */
+  default String description() {
+    return engine().label();
+  }
+
   /**
    * What an engine may use. The node owns all of it; engines must not close any of it. The key and
    * certificates are in memory (read from the PEM files once, or generated): engines hand them to
