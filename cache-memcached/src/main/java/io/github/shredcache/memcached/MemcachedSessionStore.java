@@ -1,6 +1,8 @@
 package io.github.shredcache.memcached;
 
 import io.github.shredcache.core.SessionStore;
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.Timeout;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -15,8 +17,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -51,8 +51,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <h3>Fails open</h3>
  *
- * <p>Every future this store returns completes within the operation timeout: normally from
- * spymemcached's completion listener, else from a timer that completes it with a {@link
+ * <p>Every future this store returns completes within the operation timeout (plus at most one
+ * tick of the timer that enforces it: a tenth of the timeout, between 1 and 10 ms): normally from
+ * spymemcached's completion listener, else from the timer, which completes it with a {@link
  * TimeoutException} and cancels the operation. A future completes exceptionally (an {@link
  * IOException} or a {@link TimeoutException}) when a server is down, slow, paused, still
  * authenticating or overloaded; the {@code SessionCache} above turns that into a miss. No method
@@ -104,6 +105,8 @@ public final class MemcachedSessionStore implements SessionStore {
   /** spymemcached's internal operation timeout (see connect()). */
   static final Duration SPY_OPERATION_TIMEOUT = Duration.ofSeconds(1);
   static final String PROBE_KEY_PREFIX = "shredcache-startup-probe:";
+  /** Slots of the timeout wheel (a power of two); a round covers 512 ticks. */
+  static final int TIMER_WHEEL_SIZE = 512;
 
   private static final System.Logger LOG = System.getLogger(MemcachedSessionStore.class.getName());
 
@@ -129,8 +132,13 @@ public final class MemcachedSessionStore implements SessionStore {
   private static final AtomicInteger STORE_COUNTER = new AtomicInteger();
 
   private final MemcachedClient client;
-  /** Runs the per-operation timeouts (one daemon thread). */
-  private final ScheduledThreadPoolExecutor timers;
+  /**
+   * Runs the per-operation timeouts (one daemon thread). A hashed wheel rather than a
+   * {@code ScheduledThreadPoolExecutor}: adding and cancelling a timeout are a queue offer each,
+   * and its thread wakes once a tick, not for every operation that becomes the earliest deadline
+   * (with one operation in flight at a time, that was every operation).
+   */
+  private final HashedWheelTimer timers;
   /** Where futures complete; null: where the listener runs (spymemcached's I/O thread). */
   private final @Nullable Executor callbackExecutor;
   private final long operationTimeoutNanos;
@@ -141,7 +149,7 @@ public final class MemcachedSessionStore implements SessionStore {
 
   private MemcachedSessionStore(
       MemcachedClient client,
-      ScheduledThreadPoolExecutor timers,
+      HashedWheelTimer timers,
       @Nullable Executor callbackExecutor,
       Duration operationTimeout,
       String description,
@@ -174,11 +182,9 @@ public final class MemcachedSessionStore implements SessionStore {
       MemcachedSessionStoreBuilder b, List<InetSocketAddress> servers) {
     Duration opTimeout = b.operationTimeoutOrDefault();
     int storeNumber = STORE_COUNTER.incrementAndGet();
-    ScheduledThreadPoolExecutor timers =
-        new ScheduledThreadPoolExecutor(1, daemonThreads("shredcache-memcached-timer-"
-            + storeNumber + "-"), (task, executor) -> task.run());
-    // A completed operation cancels its timer: drop cancelled timers at once.
-    timers.setRemoveOnCancelPolicy(true);
+    HashedWheelTimer timers = new HashedWheelTimer(
+        daemonThreads("shredcache-memcached-timer-" + storeNumber + "-"),
+        timerTickNanos(opTimeout), TimeUnit.NANOSECONDS, TIMER_WHEEL_SIZE, false);
 
     BoundedReplies operations = new BoundedReplies();
     ConnectionFactoryBuilder cfb =
@@ -215,7 +221,7 @@ public final class MemcachedSessionStore implements SessionStore {
     try {
       client = new MemcachedClient(factory, List.copyOf(servers));
     } catch (IOException | RuntimeException e) {
-      timers.shutdownNow();
+      timers.stop();
       if (b.credentials != null) {
         b.credentials.destroy();
       }
@@ -329,15 +335,14 @@ public final class MemcachedSessionStore implements SessionStore {
     } catch (InterruptedException e) {
       interrupted = true;
     }
-    timers.shutdown(); // pending timers still run: every pending future completes
-    try {
-      if (!timers.awaitTermination(
-          operationTimeoutNanos + CLOSE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS)) {
-        timers.shutdownNow();
+    // Timeouts not yet due run now: every pending future completes (operations the shutdown
+    // could not finish time out at once instead of at their deadline).
+    for (Timeout pending : timers.stop()) {
+      try {
+        pending.task().run(pending);
+      } catch (Exception e) {
+        LOG.log(System.Logger.Level.DEBUG, "memcached timeout on close failed", e);
       }
-    } catch (InterruptedException e) {
-      timers.shutdownNow();
-      interrupted = true;
     }
     if (credentials != null) {
       credentials.destroy();
@@ -422,9 +427,16 @@ public final class MemcachedSessionStore implements SessionStore {
       fail(result, unavailable(operation, key, e.getMessage(), e));
       return result;
     }
-    ScheduledFuture<?> timer = scheduleTimeout(result, operation, key, () -> op.cancel(false));
+    Timeout timer;
+    try {
+      timer = scheduleTimeout(result, operation, key, () -> op.cancel(false));
+    } catch (IllegalStateException e) { // the timer stopped: the store is closing
+      op.cancel(false);
+      fail(result, unavailable(operation, key, "store closed", e));
+      return result;
+    }
     Future<?> unused = onCompletion.apply(op, () -> {
-      timer.cancel(false);
+      timer.cancel();
       if (result.isDone()) {
         return;
       }
@@ -451,10 +463,10 @@ public final class MemcachedSessionStore implements SessionStore {
     return result;
   }
 
-  private ScheduledFuture<?> scheduleTimeout(
+  private Timeout scheduleTimeout(
       CompletableFuture<?> result, String operation, String key, Runnable cancel) {
-    return timers.schedule(
-        () -> {
+    return timers.newTimeout(
+        timeout -> {
           if (result.isDone()) {
             return;
           }
@@ -590,6 +602,16 @@ public final class MemcachedSessionStore implements SessionStore {
       return a.getHostString() + ":" + a.getPort();
     }
     return String.valueOf(address);
+  }
+
+  /**
+   * The timer's tick: a tenth of the operation timeout, between 1 and 10 ms. A timeout fires at
+   * most one tick after its deadline.
+   */
+  static long timerTickNanos(Duration operationTimeout) {
+    long tenth = operationTimeout.toNanos() / 10;
+    return Math.max(TimeUnit.MILLISECONDS.toNanos(1),
+        Math.min(TimeUnit.MILLISECONDS.toNanos(10), tenth));
   }
 
   private static ThreadFactory daemonThreads(String prefix) {
