@@ -20,7 +20,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -43,21 +42,29 @@ import net.spy.memcached.transcoders.Transcoder;
  *   <li>{@code raw-get}: a plain spymemcached client (binary protocol, Ketama), blocking {@code
  *       get} of a byte[] of the sealed entry's size: the baseline;
  *   <li>{@code store-get}: {@link MemcachedSessionStore#get}, waited for by the caller;
- *   <li>{@code lookup-direct}: {@link SessionCache#lookup} on a store hit, opening on the store's
- *       callback thread (direct executor);
- *   <li>{@code lookup-default}: the same with the cache's default executor (the common pool).
+ *   <li>{@code lookup-default}: {@link SessionCache#lookup} of a session another node put, with
+ *       every setting at its default (store operation timeout, front cache, executor, no lookup
+ *       timeout of its own): what a node pays for the first resumption of a session made
+ *       elsewhere;
+ *   <li>{@code lookup-pool}: the same with the front cache's maintenance handed to
+ *       {@code ForkJoinPool.commonPool()} (the default before it became the calling thread).
  * </ul>
  *
- * <p>Every lookup must be a store hit: the node that looks up never put the sessions, and store
- * hits stay in its front cache for 1 ns only (checked: the run fails on any other result). Then
- * throughput of {@code raw-get} and {@code lookup-direct} with 1, 4 and 16 caller threads.
+ * <p>Every lookup must be a store hit: node A puts {@value #SESSIONS} sessions, and each lookup
+ * asks for one its node has not seen yet (checked: the run fails on any other result), so the
+ * front cache behaves as in production (default time to live) and still every lookup goes to
+ * memcached. Then throughput of {@code raw-get} and {@code lookup-default} with 1, 4 and 16 caller
+ * threads, each step on a new lookup node.
  *
  * <p>Run: {@code java -cp benchmarks/target/shredcache-benchmarks.jar
  * io.github.shredcache.benchmarks.memcached.LookupLatencyBenchmark [seconds-per-throughput-step]}
  * (default 2 s per step; the latency part stops starting rounds after 60 s).
  */
 public final class LookupLatencyBenchmark {
-  static final int SESSIONS = 1_000;
+  /** Sessions node A puts; each lookup node looks each one up at most once. */
+  static final int SESSIONS = 40_000;
+  /** Distinct keys of the raw and store gets (repeats are fine for them). */
+  static final int GET_KEYS = 1_000;
   static final int STATE_SIZE_BYTES = 160;
   static final int ROUNDS = 10;
   static final int OPS_PER_ROUND = 1_000;
@@ -73,21 +80,24 @@ public final class LookupLatencyBenchmark {
     InstantSource clock = InstantSource.system();
     SecureRandom random = new SecureRandom();
     try (MemcachedProcess memcached = MemcachedProcess.start()) {
-      MemcachedSessionStore storeA = store(memcached);
-      MemcachedSessionStore storeB = store(memcached);
+      MemcachedSessionStore storeA = MemcachedSessionStore.builder()
+          .servers(memcached.address()).build();
+      MemcachedSessionStore storeB = MemcachedSessionStore.builder()
+          .servers(memcached.address()).build();
       KeyToken token = KeyToken.generate(Duration.ofHours(1), clock);
       String encoded = token.encode();
       token.destroy();
       KeyRatchet keysA = KeyRatchet.fromToken(KeyToken.parse(encoded, clock), Duration.ofHours(1), clock);
       KeyRatchet keysB = KeyRatchet.fromToken(KeyToken.parse(encoded, clock), Duration.ofHours(1), clock);
-      KeyRatchet keysC = KeyRatchet.fromToken(KeyToken.parse(encoded, clock), Duration.ofHours(1), clock);
       SessionCache nodeA = SessionCache.builder().keys(keysA).store(storeA).namespace("bench").build();
-      SessionCache direct = lookupNode(keysB, storeB, Runnable::run);
-      SessionCache pooled = lookupNode(keysC, storeB, ForkJoinPool.commonPool());
+      SessionCache pooled = SessionCache.builder().keys(keysB).store(storeB).namespace("bench")
+          .build();
+      SessionCache pool = SessionCache.builder().keys(keysB).store(storeB).namespace("bench")
+          .executor(ForkJoinPool.commonPool()).build();
       MemcachedClient raw = rawClient(memcached);
 
       SessionId[] ids = new SessionId[SESSIONS];
-      String[] storeKeys = new String[SESSIONS];
+      String[] storeKeys = new String[GET_KEYS];
       for (int i = 0; i < SESSIONS; i++) {
         byte[] id = new byte[32];
         random.nextBytes(id);
@@ -99,7 +109,7 @@ public final class LookupLatencyBenchmark {
       // the sealed entries and raw values of the same size under other keys
       int sealedSize;
       try (RawMemcachedClient scan = memcached.raw()) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         List<RawMemcachedClient.KeyInfo> keys = scan.keys();
         while (keys.size() < SESSIONS && System.nanoTime() < deadline) {
           Thread.sleep(20);
@@ -109,7 +119,7 @@ public final class LookupLatencyBenchmark {
           throw new IllegalStateException("expected " + SESSIONS + " entries, found " + keys.size());
         }
         sealedSize = scan.getBytes(keys.get(0).key()).orElseThrow().length;
-        for (int i = 0; i < SESSIONS; i++) {
+        for (int i = 0; i < GET_KEYS; i++) {
           storeKeys[i] = keys.get(i).key();
           byte[] value = new byte[sealedSize];
           random.nextBytes(value);
@@ -131,13 +141,15 @@ public final class LookupLatencyBenchmark {
           throw new IllegalStateException("store miss");
         }
       });
-      ops.put("lookup-direct", i -> expectStoreHit(direct.lookup(ids[i])));
-      ops.put("lookup-default", i -> expectStoreHit(pooled.lookup(ids[i])));
+      Pool defaultIds = new Pool(ids);
+      Pool poolIds = new Pool(ids);
+      ops.put("lookup-default", i -> expectStoreHit(pooled.lookup(defaultIds.next())));
+      ops.put("lookup-pool", i -> expectStoreHit(pool.lookup(poolIds.next())));
 
       // warm-up: JIT, connections, Caffeine
       for (Op op : ops.values()) {
         for (int i = 0; i < WARMUP_OPS / ops.size(); i++) {
-          op.run(i % SESSIONS);
+          op.run(i % GET_KEYS);
         }
       }
 
@@ -152,7 +164,7 @@ public final class LookupLatencyBenchmark {
         for (Map.Entry<String, Op> e : ops.entrySet()) {
           long[] out = nanos.get(e.getKey());
           for (int i = 0; i < OPS_PER_ROUND; i++) {
-            int k = (cursor++) % SESSIONS;
+            int k = (cursor++) % GET_KEYS;
             long t0 = System.nanoTime();
             e.getValue().run(k);
             out[round * OPS_PER_ROUND + i] = System.nanoTime() - t0;
@@ -176,30 +188,65 @@ public final class LookupLatencyBenchmark {
       System.out.printf(Locale.ROOT, "%nthroughput, %.1f s per step (ops/s)%n", secondsPerStep);
       System.out.printf(Locale.ROOT, "%-16s %10s %10s %10s%n", "variant", "1 caller", "4 callers",
           "16 callers");
-      for (String name : List.of("raw-get", "lookup-direct")) {
-        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-16s", name));
-        for (int callers : new int[] {1, 4, 16}) {
-          line.append(String.format(Locale.ROOT, " %10.0f", throughput(ops.get(name), callers, secondsPerStep)));
+      StringBuilder rawLine = new StringBuilder(String.format(Locale.ROOT, "%-16s", "raw-get"));
+      StringBuilder lookupLine = new StringBuilder(String.format(Locale.ROOT, "%-16s",
+          "lookup-default"));
+      long storeLookups = 0;
+      for (int callers : new int[] {1, 4, 16}) {
+        rawLine.append(String.format(Locale.ROOT, " %10.0f",
+            throughput(ops.get("raw-get"), callers, secondsPerStep)));
+        try (SessionCache node = SessionCache.builder().keys(keysB).store(storeB)
+            .namespace("bench").build()) {
+          Pool fresh = new Pool(ids);
+          lookupLine.append(String.format(Locale.ROOT, " %10.0f",
+              throughput(i -> expectStoreHit(node.lookup(fresh.next())), callers, secondsPerStep)));
+          storeLookups += node.stats().storeLookups();
         }
-        System.out.println(line);
       }
-      System.out.printf(Locale.ROOT, "%nlookup-direct stats: %s%n", direct.stats());
+      System.out.println(rawLine);
+      System.out.println(lookupLine);
+      System.out.printf(Locale.ROOT, "%nlookup-default stats: %s%nthroughput steps: %d store"
+          + " lookups%n", pooled.stats(), storeLookups);
       System.out.printf(Locale.ROOT, "run took %.0f s%n", (System.nanoTime() - started) / 1e9);
 
       raw.shutdown(1, TimeUnit.SECONDS);
       nodeA.close();
-      direct.close();
+      pool.close();
       pooled.close();
       storeA.close();
       storeB.close();
       keysA.close();
       keysB.close();
-      keysC.close();
     }
   }
 
   interface Op {
     void run(int i) throws Exception;
+  }
+
+  /** Hands out each session once; running out ends a throughput step, or fails a latency run. */
+  static final class Pool {
+    private final SessionId[] ids;
+    private final java.util.concurrent.atomic.AtomicInteger next =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    Pool(SessionId[] ids) {
+      this.ids = ids;
+    }
+
+    SessionId next() {
+      int i = next.getAndIncrement();
+      if (i >= ids.length) {
+        throw new PoolExhausted();
+      }
+      return ids[i];
+    }
+  }
+
+  static final class PoolExhausted extends RuntimeException {
+    PoolExhausted() {
+      super("every session was looked up once", null, false, false);
+    }
   }
 
   private static void expectStoreHit(CompletableFuture<LookupResult> lookup) throws Exception {
@@ -223,8 +270,10 @@ public final class LookupLatencyBenchmark {
         long n = 0;
         while (!stop.get()) {
           try {
-            op.run(i++ % SESSIONS);
+            op.run(i++ % GET_KEYS);
             n++;
+          } catch (PoolExhausted e) {
+            stop.set(true);
           } catch (Exception e) {
             failures.incrementAndGet();
           }
@@ -237,7 +286,8 @@ public final class LookupLatencyBenchmark {
     }
     long t0 = System.nanoTime();
     threads.forEach(Thread::start);
-    Thread.sleep((long) (seconds * 1000));
+    // ends after `seconds`, or earlier when every caller stopped (the pool of sessions ran out)
+    finished.await((long) (seconds * 1000), TimeUnit.MILLISECONDS);
     stop.set(true);
     finished.await(10, TimeUnit.SECONDS);
     double elapsed = (System.nanoTime() - t0) / 1e9;
@@ -252,25 +302,6 @@ public final class LookupLatencyBenchmark {
     Arrays.sort(sorted);
     int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
     return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
-  }
-
-  private static MemcachedSessionStore store(MemcachedProcess memcached) {
-    // a generous timeout: the benchmark measures latency, it must not turn slow calls into misses
-    return MemcachedSessionStore.builder()
-        .servers(memcached.address())
-        .operationTimeout(Duration.ofSeconds(5))
-        .build();
-  }
-
-  private static SessionCache lookupNode(KeyRatchet keys, MemcachedSessionStore store, Executor executor) {
-    return SessionCache.builder()
-        .keys(keys)
-        .store(store)
-        .namespace("bench")
-        .frontCacheTtl(Duration.ofNanos(1)) // store hits leave the front cache at once
-        .lookupTimeout(Duration.ofSeconds(5))
-        .executor(executor)
-        .build();
   }
 
   private static MemcachedClient rawClient(MemcachedProcess memcached) throws Exception {
