@@ -16,6 +16,8 @@
 #                             --engine openssl (ticket keys from the shared key token)
 #   CLIENTS=1                 sequential clients running at once against the system under test;
 #                             1 measures latency as much as throughput, more fill the servers
+#   NODE_WARMUP=5s            the shredcache nodes' own --warm-up, as the docker-compose cluster
+#                             runs them ("none" for none)
 #   FORCE=1                   run even if the 1-minute load average is above 1.5 (the numbers
 #                             are then not worth recording)
 #
@@ -42,6 +44,7 @@ readonly CERTS=${CERTS:-RSA EC}
 readonly SESSIONS=${SESSIONS:-ids tickets}
 readonly FORCE=${FORCE:-0}
 readonly CLIENTS=${CLIENTS:-1}
+readonly NODE_WARMUP=${NODE_WARMUP:-5s}
 readonly MAX_LOAD=1.5
 readonly START_TIMEOUT_SECONDS=180 # JVM start on a busy 2-core machine can take a while
 readonly MEASURES="full same cross"
@@ -296,8 +299,10 @@ run_session_kind() { # cert cert_dir kind
   say "$cert certificate, TLS $tls, $([[ $kind == ids ]] && echo "session IDs: Apache + memcache vs shredcache bc + memcached" || echo "tickets: Apache shared ticket key file vs shredcache openssl")"
   start_apache apache-a "$kind" "$cert_dir" "$apache_memcached_port"; apache_a_port=$started_port; apache_pids=("$started_pid")
   start_apache apache-b "$kind" "$cert_dir" "$apache_memcached_port"; apache_b_port=$started_port; apache_pids+=("$started_pid")
-  start_shredcache shred-a "$kind" "$cert_dir" "$shred_memcached_port"; shred_a_port=$started_port; shred_pids=("$started_pid")
-  start_shredcache shred-b "$kind" "$cert_dir" "$shred_memcached_port"; shred_b_port=$started_port; shred_pids+=("$started_pid")
+  local node_args=()
+  [[ $NODE_WARMUP == none ]] || node_args=(--warm-up "$NODE_WARMUP")
+  start_shredcache shred-a "$kind" "$cert_dir" "$shred_memcached_port" "${node_args[@]}"; shred_a_port=$started_port; shred_pids=("$started_pid")
+  start_shredcache shred-b "$kind" "$cert_dir" "$shred_memcached_port" "${node_args[@]}"; shred_b_port=$started_port; shred_pids+=("$started_pid")
   if [[ $kind == ids ]]; then # each system's own memcached is part of its cost
     apache_pids+=("$apache_memcached_pid"); shred_pids+=("$shred_memcached_pid")
   fi
@@ -324,7 +329,7 @@ main() {
 
   say "$(date -u +%FT%TZ) $(uname -m), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
   say "$("$APACHE_BIN" -v | head -1 | sed 's/^Server version: //'), $(openssl version), $(java -version 2>&1 | head -1), memcached $(memcached -V | cut -d' ' -f2)"
-  say "rounds ${ROUNDS} x ${ROUND_SECONDS}s, warm-up ${WARMUP_SECONDS}s per path and system; ${CLIENTS} sequential client(s) at once (hsclient.c)"
+  say "rounds ${ROUNDS} x ${ROUND_SECONDS}s, warm-up ${WARMUP_SECONDS}s per path and system (nodes: --warm-up ${NODE_WARMUP}); ${CLIENTS} sequential client(s) at once (hsclient.c)"
   say "client ms/hs = client CPU per handshake; busy = client CPU / wall time; servers ms/hs = CPU of both nodes (+ memcached for session IDs) per handshake"
 
   start_memcached; apache_memcached_pid=$started_pid; apache_memcached_port=$started_port
