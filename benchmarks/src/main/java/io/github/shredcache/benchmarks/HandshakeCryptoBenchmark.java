@@ -1,7 +1,9 @@
 package io.github.shredcache.benchmarks;
 
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.SecureRandom;
 import java.security.Signature;
@@ -24,8 +26,10 @@ import org.openjdk.jmh.annotations.State;
  * The server-side public-key work of one full TLS handshake, per implementation, side by side in
  * one run: the ephemeral key agreement (X25519, P-256) and the signature (RSA-2048 PKCS#1 v1.5 and
  * PSS, ECDSA P-256), each through the JDK's providers and through Bouncy Castle (its provider, or
- * its lightweight X25519 arithmetic, which the bc engine now uses). Also the cost of 32 random
- * bytes from the JDK's Linux default generator and from its DRBG.
+ * its lightweight X25519 arithmetic, which the bc engine now uses) and through Amazon Corretto
+ * Crypto Provider (AWS-LC), with the private key translated into that provider's key once, as the
+ * bc engine does. Also the cost of 32 random bytes from the JDK's Linux default generator and from
+ * its DRBG.
  *
  * <pre>
  * java -jar benchmarks/target/shredcache-benchmarks.jar HandshakeCryptoBenchmark -f 1 -wi 3 -i 5
@@ -38,8 +42,11 @@ public class HandshakeCryptoBenchmark {
   private static final Provider BC = new BouncyCastleProvider();
   private static final byte[] TRANSCRIPT = new byte[512];
 
+  private static final Provider ACCP = accp();
   private KeyPair rsa;
   private KeyPair ec;
+  private KeyPair rsaAccp;
+  private KeyPair ecAccp;
   private KeyPair x25519Peer;
   private byte[] x25519PeerRaw;
   private KeyPair p256Peer;
@@ -64,6 +71,48 @@ public class HandshakeCryptoBenchmark {
     nativePrng = new SecureRandom();
     drbg = SecureRandom.getInstance("DRBG");
     pss = new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1);
+    rsaAccp = new KeyPair(rsa.getPublic(),
+        (PrivateKey) KeyFactory.getInstance("RSA", ACCP).translateKey(rsa.getPrivate()));
+    ecAccp = new KeyPair(ec.getPublic(),
+        (PrivateKey) KeyFactory.getInstance("EC", ACCP).translateKey(ec.getPrivate()));
+  }
+
+  private static Provider accp() {
+    try {
+      Class<?> type = Class.forName(
+          "com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider");
+      Provider p = (Provider) type.getField("INSTANCE").get(null);
+      type.getMethod("assertHealthy").invoke(p);
+      return p;
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("Amazon Corretto Crypto Provider did not load", e);
+    }
+  }
+
+  @Benchmark
+  public byte[] p256Accp() throws Exception {
+    KeyPairGenerator g = KeyPairGenerator.getInstance("EC", ACCP);
+    g.initialize(new ECGenParameterSpec("secp256r1"));
+    KeyPair mine = g.generateKeyPair();
+    KeyAgreement ka = KeyAgreement.getInstance("ECDH", ACCP);
+    ka.init(mine.getPrivate());
+    ka.doPhase(p256Peer.getPublic(), true);
+    return ka.generateSecret();
+  }
+
+  @Benchmark
+  public byte[] rsaPkcs1Accp() throws Exception {
+    return sign(Signature.getInstance("SHA256withRSA", ACCP), rsaAccp, null);
+  }
+
+  @Benchmark
+  public byte[] rsaPssAccp() throws Exception {
+    return sign(Signature.getInstance("RSASSA-PSS", ACCP), rsaAccp, pss);
+  }
+
+  @Benchmark
+  public byte[] ecdsaP256Accp() throws Exception {
+    return sign(Signature.getInstance("SHA256withECDSA", ACCP), ecAccp, null);
   }
 
   @Benchmark
