@@ -186,18 +186,34 @@ final class NativeSigner implements TlsSigner {
           "native signer asked for an unsupported scheme " + alg);
     }
     try {
-      Signature signature = Signature.getInstance(name, provider);
-      if (isRsaPssRsae(alg)) {
-        String hash = hashName(alg);
-        int saltLength = "SHA-256".equals(hash) ? 32 : "SHA-384".equals(hash) ? 48 : 64;
-        signature.setParameter(new PSSParameterSpec(hash, "MGF1", new MGF1ParameterSpec(hash),
-            saltLength, PSSParameterSpec.TRAILER_FIELD_BC));
-      }
-      signature.initSign(key);
-      return new StreamSigner(signature);
+      String hash = hashName(alg);
+      return new StreamSigner(newSignature(name, isRsaPssRsae(alg) && hash != null ? pss(hash) : null));
     } catch (GeneralSecurityException e) {
       throw new TlsFatalAlert(AlertDescription.internal_error, "native signer failed", e);
     }
+  }
+
+  /** RSA-PSS parameters as TLS uses them: MGF1 with the same hash, salt as long as the hash. */
+  static PSSParameterSpec pss(String hash) {
+    int saltLength = "SHA-256".equals(hash) ? 32 : "SHA-384".equals(hash) ? 48 : 64;
+    return new PSSParameterSpec(hash, "MGF1", new MGF1ParameterSpec(hash), saltLength,
+        PSSParameterSpec.TRAILER_FIELD_BC);
+  }
+
+  /** A signature of the provider's, set up with {@code params} and initialized with the key. */
+  Signature newSignature(String jcaName, @Nullable PSSParameterSpec params)
+      throws GeneralSecurityException {
+    Signature signature = Signature.getInstance(jcaName, provider);
+    if (params != null) {
+      signature.setParameter(params);
+    }
+    signature.initSign(key);
+    return signature;
+  }
+
+  /** Whether the key is RSA (else EC). */
+  boolean rsa() {
+    return rsa;
   }
 
   /**

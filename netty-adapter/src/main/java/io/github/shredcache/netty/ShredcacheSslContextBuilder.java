@@ -296,7 +296,7 @@ public final class ShredcacheSslContextBuilder {
     }
   }
 
-  private static X509Certificate[] readChain(File file) {
+  static X509Certificate[] readChain(File file) {
     try (InputStream in = new FileInputStream(file)) {
       List<X509Certificate> out = new ArrayList<>();
       for (java.security.cert.Certificate c :
@@ -314,7 +314,7 @@ public final class ShredcacheSslContextBuilder {
     }
   }
 
-  private static PrivateKey readKey(File file) {
+  static PrivateKey readKey(File file) {
     try (Reader r = Files.newBufferedReader(file.toPath(), StandardCharsets.US_ASCII);
         PEMParser parser = new PEMParser(r)) {
       Object o = parser.readObject();

@@ -1,12 +1,17 @@
 package io.github.shredcache.netty;
 
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslContextOption;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.netty.handler.ssl.util.KeyManagerFactoryWrapper;
 import java.io.File;
 import java.security.PrivateKey;
+import java.security.interfaces.RSAKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Starting points for ticket mode's server context: Netty {@link SslContextBuilder}s preset for
@@ -16,6 +21,13 @@ import java.util.List;
  * returned builder (client authentication, ALPN, other suites); remember to make the {@link
  * ResumptionContext} for {@link TicketKeyRotator#start} from the same certificates and client
  * authentication settings.
+ *
+ * <p>With an RSA key and Amazon Corretto Crypto Provider on the class path (see {@link
+ * ShredcacheSslContextBuilder#nativeSigning(boolean)}), the builder also sets {@link
+ * OpenSslContextOption#PRIVATE_KEY_METHOD} so that the server's signatures are made by AWS-LC,
+ * which signs RSA-2048 in about half the time of the BoringSSL netty-tcnative bundles. BoringSSL
+ * then gets the certificate chain only, never the private key. {@link #forServer(boolean,
+ * PrivateKey, X509Certificate...) forServer(false, ..)} leaves the signing to BoringSSL.
  *
  * <pre>{@code
  * SslContext openssl = TicketSslContexts.forServer(chainPem, keyPem).build();
@@ -44,12 +56,45 @@ public final class TicketSslContexts {
 
   /** A server builder from PEM files: the chain (leaf first) and its unencrypted private key. */
   public static SslContextBuilder forServer(File keyCertChainPemFile, File keyPemFile) {
-    return preset(SslContextBuilder.forServer(keyCertChainPemFile, keyPemFile));
+    PrivateKey key;
+    X509Certificate[] chain;
+    try {
+      key = ShredcacheSslContextBuilder.readKey(keyPemFile);
+      chain = ShredcacheSslContextBuilder.readChain(keyCertChainPemFile);
+    } catch (IllegalArgumentException e) {
+      // Netty reads the files itself and reports what is wrong with them at build()
+      return preset(SslContextBuilder.forServer(keyCertChainPemFile, keyPemFile));
+    }
+    return forServer(true, key, chain);
   }
 
   /** A server builder from JCA objects: the private key and its chain, leaf first. */
   public static SslContextBuilder forServer(PrivateKey key, X509Certificate... keyCertChain) {
-    return preset(SslContextBuilder.forServer(key, keyCertChain));
+    return forServer(true, key, keyCertChain);
+  }
+
+  /**
+   * The same, choosing whether an RSA key signs through Amazon Corretto Crypto Provider when that
+   * provider is present ({@code true}, the default of the other methods) or through BoringSSL.
+   */
+  public static SslContextBuilder forServer(boolean nativeSigning, PrivateKey key,
+      X509Certificate... keyCertChain) {
+    NativeSigner signer = nativeSigning ? nativeSigner(key, keyCertChain) : null;
+    if (signer == null) {
+      return preset(SslContextBuilder.forServer(key, keyCertChain));
+    }
+    // BoringSSL gets the chain only: a private key set per connection would win over the method.
+    return preset(SslContextBuilder.forServer(
+            new KeyManagerFactoryWrapper(new ChainOnlyKeyManager(keyCertChain))))
+        .option(OpenSslContextOption.PRIVATE_KEY_METHOD, new NativeKeyMethod(signer));
+  }
+
+  private static @Nullable NativeSigner nativeSigner(PrivateKey key, X509Certificate[] chain) {
+    if (!(key instanceof RSAKey) || chain.length == 0 || !OpenSsl.isAvailable()) {
+      // ECDSA: BoringSSL's is as fast as AWS-LC's. Without OpenSSL, build() says why.
+      return null;
+    }
+    return NativeSigner.create(key, chain[0].getPublicKey());
   }
 
   private static SslContextBuilder preset(SslContextBuilder b) {
