@@ -13,6 +13,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -27,6 +28,7 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -127,8 +129,8 @@ final class LoadClient {
       int slots = Math.min(config.concurrency(), config.connections());
       slotsDone = new CountDownLatch(slots);
       for (int i = 0; i < slots; i++) {
-        Slot slot = new Slot(i, config.targets().size());
-        group.next().execute(() -> next(slot));
+        Slot slot = new Slot(i, config.targets().size(), group.next());
+        slot.loop.execute(() -> next(slot));
       }
       long hardStop = deadlineNanos + config.connectionTimeout().toNanos()
           + TimeUnit.SECONDS.toNanos(2);
@@ -151,9 +153,12 @@ final class LoadClient {
     return collector.finish(config, providerName, elapsed, stoppedByDuration, clientCpu);
   }
 
-  /** Starts the slot's next connection from a fresh task (no recursion on fast failures). */
+  /**
+   * Starts the slot's next connection from a fresh task (no recursion on fast failures), on the
+   * slot's own event loop: called from that loop, this queues the task without waking a thread.
+   */
   private void scheduleNext(Slot slot) {
-    group.next().execute(() -> next(slot));
+    slot.loop.execute(() -> next(slot));
   }
 
   /** Starts the slot's next connection, or retires the slot. Runs on an event loop. */
@@ -177,7 +182,8 @@ final class LoadClient {
         : sslContext.newHandler(io.netty.buffer.ByteBufAllocator.DEFAULT, slot.key, SLOT_KEY_PORT);
     ssl.setHandshakeTimeoutMillis(config.connectionTimeout().toMillis());
     Connection conn = new Connection(slot, targetIndex, target, ssl, System.nanoTime());
-    ChannelFuture cf = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
+    // Every connection of a slot on the slot's event loop: no hand-off between threads per connection.
+    ChannelFuture cf = bootstrap.clone(slot.loop).handler(new ChannelInitializer<SocketChannel>() {
       @Override
       protected void initChannel(SocketChannel ch) {
         ch.pipeline().addLast("ssl", ssl).addLast("conn", conn);
@@ -189,7 +195,7 @@ final class LoadClient {
       } else {
         Channel ch = cf.channel();
         conn.channel = ch;
-        ch.eventLoop().schedule(() -> {
+        conn.timeout = ch.eventLoop().schedule(() -> {
           if (!conn.finished) {
             conn.fail("timeout after " + config.connectionTimeout().toMillis() + " ms ("
                 + (conn.handshakeNanos < 0 ? "handshake not finished" : "no complete response")
@@ -249,14 +255,17 @@ final class LoadClient {
   /** One session slot: its connections run one after the other. */
   private static final class Slot {
     final String key;
+    /** The event loop all of this slot's connections run on. */
+    final EventLoop loop;
     private int targetIndex;
     private int issuerTarget = -1;
     private boolean started;
     /** Session ID (hex) to the node that did its full handshake. */
     private final Map<String, String> issuers = new HashMap<>();
 
-    Slot(int index, int targets) {
+    Slot(int index, int targets, EventLoop loop) {
       this.key = "shredcache-slot-" + index;
+      this.loop = loop;
       this.targetIndex = index % targets;
     }
 
@@ -296,6 +305,8 @@ final class LoadClient {
 
   /** One connection: handshake, request, response, close. */
   private final class Connection extends ChannelInboundHandlerAdapter {
+    /** Fails the connection after --timeout; set once connected, on the channel's event loop. */
+    ScheduledFuture<?> timeout;
     final Slot slot;
     final int targetIndex;
     final Target target;
@@ -413,6 +424,7 @@ final class LoadClient {
         return;
       }
       finished = true;
+      cancelTimeout();
       ClientResponse r = ClientResponse.parse(response.toByteArray());
       if (r.status() < 200 || r.status() > 299) {
         collector.failure(r.node().orElse(target.toString()),
@@ -465,8 +477,17 @@ final class LoadClient {
         return;
       }
       finished = true;
+      cancelTimeout();
       collector.failure(target.toString(), reason);
       scheduleNext(slot);
+    }
+
+    /** Drops the connection's timeout task once it has finished (else it waits in the queue). */
+    private void cancelTimeout() {
+      ScheduledFuture<?> t = timeout;
+      if (t != null) {
+        t.cancel(false);
+      }
     }
   }
 
