@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * The server's signatures (ServerKeyExchange in TLS 1.2, CertificateVerify in TLS 1.3) through
  * Amazon Corretto Crypto Provider, which runs AWS-LC (BoringSSL's successor at AWS) behind the JCA,
  * when that provider is on the class path and its native library loaded. An RSA-2048 signature
- * costs about a quarter of what the JDK's SunRsaSign needs, an ECDSA P-256 one a sixteenth; the
- * signature is most of a full handshake's CPU.
+ * costs about a quarter of what the JDK's SunRsaSign needs, an ECDSA P-256 one a twentieth; with
+ * the JDK's providers the signature was most of a full handshake's CPU.
  *
  * <p>The private key is translated into the provider's own key once, when the context is built,
  * from the key's own components (no encoded copy of it is made here); the provider keeps it in

@@ -175,10 +175,10 @@ public final class ShredcacheSslContextBuilder {
    * Whether the server signs through Amazon Corretto Crypto Provider (AWS-LC) when that provider
    * is on the class path ({@code software.amazon.cryptools:AmazonCorrettoCryptoProvider} with the
    * platform's classifier) and its native library loads. Default {@code true}: an RSA-2048
-   * signature then costs about a quarter of the JDK's, and the signature is most of a full
-   * handshake's CPU. The provider is only used for this context's signatures with its own copy of
-   * the key; it is not installed as a JCA provider. Without it, or with {@code false}, signatures
-   * go through the JDK's providers.
+   * signature then costs about a quarter of the JDK's (with the JDK's providers the signature is
+   * most of a full handshake's CPU). The provider is only used for this context's signatures,
+   * with its own copy of the key; it is not installed as a JCA provider. Without it, or with
+   * {@code false}, signatures go through the JDK's providers.
    */
   public ShredcacheSslContextBuilder nativeSigning(boolean enabled) {
     requireUnset(this.nativeSigning, "nativeSigning");
