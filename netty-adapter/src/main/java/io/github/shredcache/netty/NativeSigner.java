@@ -2,7 +2,6 @@ package io.github.shredcache.netty;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
@@ -59,11 +58,7 @@ final class NativeSigner implements TlsSigner {
     this.rsa = rsa;
   }
 
-  /** The provider's name, for diagnostics. */
-  String providerName() {
-    return provider.getName();
-  }
-
+  /** The provider that signs (its name is what the context's signatureProvider() reports). */
   Provider provider() {
     return provider;
   }
@@ -120,16 +115,8 @@ final class NativeSigner implements TlsSigner {
   }
 
   private boolean verifies(PublicKey certificateKey) throws GeneralSecurityException {
-    String alg = rsa ? "SHA256withRSA" : "SHA256withECDSA";
-    byte[] probe = "shredcache native signer check".getBytes(StandardCharsets.US_ASCII);
-    Signature s = Signature.getInstance(alg, provider);
-    s.initSign(key);
-    s.update(probe);
-    byte[] sig = s.sign();
-    Signature v = Signature.getInstance(alg);
-    v.initVerify(certificateKey);
-    v.update(probe);
-    return v.verify(sig);
+    return ShredcacheSslContextBuilder.signsFor(
+        newSignature(rsa ? "SHA256withRSA" : "SHA256withECDSA", null), certificateKey);
   }
 
   /** Whether this signer produces {@code alg}; the engine uses Bouncy Castle's JCA signer if not. */

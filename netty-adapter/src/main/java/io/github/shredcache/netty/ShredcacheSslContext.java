@@ -103,7 +103,7 @@ public final class ShredcacheSslContext extends SslContext {
    */
   public String signatureProvider() {
     NativeSigner signer = config.nativeSigner;
-    return signer == null ? "JCA" : signer.providerName();
+    return signer == null ? "JCA" : signer.provider().getName();
   }
 
   @Override

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.Signature;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -249,17 +250,11 @@ public final class ShredcacheSslContextBuilder {
   }
 
   private void checkKeyMatchesCertificate() throws SSLException {
-    String alg = key instanceof RSAKey ? "SHA256withRSA" : "SHA256withECDSA";
     try {
-      byte[] probe = "shredcache key check".getBytes(StandardCharsets.US_ASCII);
-      Signature s = Signature.getInstance(alg);
+      Signature s =
+          Signature.getInstance(key instanceof RSAKey ? "SHA256withRSA" : "SHA256withECDSA");
       s.initSign(key);
-      s.update(probe);
-      byte[] sig = s.sign();
-      Signature v = Signature.getInstance(alg);
-      v.initVerify(chain[0].getPublicKey());
-      v.update(probe);
-      if (!v.verify(sig)) {
+      if (!signsFor(s, chain[0].getPublicKey())) {
         throw new SSLException(
             "the private key does not match the first certificate of the chain (the leaf)");
       }
@@ -267,6 +262,20 @@ public final class ShredcacheSslContextBuilder {
       throw new SSLException(
           "the private key does not match the first certificate of the chain (the leaf)", e);
     }
+  }
+
+  /**
+   * Whether {@code signer} (initialized with a private key) makes signatures that the JDK verifies
+   * with {@code publicKey}: signs a fixed probe and checks it.
+   */
+  static boolean signsFor(Signature signer, PublicKey publicKey) throws GeneralSecurityException {
+    byte[] probe = "shredcache key check".getBytes(StandardCharsets.US_ASCII);
+    signer.update(probe);
+    byte[] signature = signer.sign();
+    Signature verifier = Signature.getInstance(signer.getAlgorithm());
+    verifier.initVerify(publicKey);
+    verifier.update(probe);
+    return verifier.verify(signature);
   }
 
   private static X509TrustManager newTrustManager(X509Certificate[] trusted) throws SSLException {

@@ -135,6 +135,20 @@ class NativeSignerTest {
   }
 
   @Test
+  void theBuilderRefusesAKeyItsLeafDoesNotMatch() throws Exception {
+    try (TestCertificate otherRsa = TestPki.selfSigned("localhost", TestPki.KeyType.RSA_2048)) {
+      assertThatThrownBy(() -> ShredcacheSslContextBuilder
+          .forServer(otherRsa.privateKey(), rsaCert.chain()).build())
+          .isInstanceOf(javax.net.ssl.SSLException.class)
+          .hasMessageContaining("does not match the first certificate");
+    }
+    assertThatThrownBy(() -> ShredcacheSslContextBuilder
+        .forServer(rsaCert.privateKey(), ecCert.chain()).build())
+        .isInstanceOf(javax.net.ssl.SSLException.class)
+        .hasMessageContaining("does not match the first certificate");
+  }
+
+  @Test
   void theContextSaysWhereItSignsAndCanBeToldNotTo() throws Exception {
     ShredcacheSslContext on = ShredcacheSslContextBuilder
         .forServer(rsaCert.privateKey(), rsaCert.chain()).build();
