@@ -14,8 +14,6 @@ import io.netty.handler.ssl.SslContext;
 import java.nio.charset.StandardCharsets;
 import java.security.Signature;
 import java.security.SignatureException;
-import java.security.spec.MGF1ParameterSpec;
-import java.security.spec.PSSParameterSpec;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -69,15 +67,8 @@ class NativeKeyMethodTest {
   void eachSchemeVerifiesWithTheJdk(int scheme, String jdkName, String pssHash) throws Exception {
     byte[] message = "TLS 1.3, server CertificateVerify".getBytes(StandardCharsets.US_ASCII);
     byte[] signature = method.sign(null, scheme, message);
-    Signature verifier = Signature.getInstance(jdkName);
-    if (pssHash != null) {
-      int salt = pssHash.equals("SHA-256") ? 32 : pssHash.equals("SHA-384") ? 48 : 64;
-      verifier.setParameter(new PSSParameterSpec(pssHash, "MGF1", new MGF1ParameterSpec(pssHash),
-          salt, 1));
-    }
-    verifier.initVerify(rsaCert.certificate().getPublicKey());
-    verifier.update(message);
-    assertThat(verifier.verify(signature)).isTrue();
+    assertThat(NativeSignerTest.jdkVerifies(jdkName, pssHash,
+        rsaCert.certificate().getPublicKey(), message, signature)).isTrue();
   }
 
   @Test

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.Provider;
+import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.MGF1ParameterSpec;
@@ -89,19 +90,29 @@ class NativeSignerTest {
     }
     byte[] signature = stream.getSignature();
 
+    PublicKey publicKey = cert.certificate().getPublicKey();
+    assertThat(jdkVerifies(jdkName, pssHash, publicKey, content, signature)).isTrue();
+    content[0] ^= 1;
+    assertThat(jdkVerifies(jdkName, pssHash, publicKey, content, signature))
+        .as("a changed content does not verify").isFalse();
+  }
+
+  /**
+   * Verifies with the JDK's own provider; for RSA-PSS ({@code pssHash} not null) with TLS's
+   * parameters written out here, independently of the code under test: MGF1 with the same hash,
+   * salt as long as the hash.
+   */
+  static boolean jdkVerifies(String jdkName, String pssHash, PublicKey publicKey, byte[] content,
+      byte[] signature) throws Exception {
     Signature verifier = Signature.getInstance(jdkName);
     if (pssHash != null) {
       int salt = pssHash.equals("SHA-256") ? 32 : pssHash.equals("SHA-384") ? 48 : 64;
       verifier.setParameter(new PSSParameterSpec(pssHash, "MGF1", new MGF1ParameterSpec(pssHash),
           salt, 1));
     }
-    verifier.initVerify(cert.certificate().getPublicKey());
+    verifier.initVerify(publicKey);
     verifier.update(content);
-    assertThat(verifier.verify(signature)).isTrue();
-    verifier.initVerify(cert.certificate().getPublicKey());
-    content[0] ^= 1;
-    verifier.update(content);
-    assertThat(verifier.verify(signature)).as("a changed content does not verify").isFalse();
+    return verifier.verify(signature);
   }
 
   @Test
