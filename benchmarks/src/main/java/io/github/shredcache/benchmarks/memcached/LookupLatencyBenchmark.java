@@ -4,6 +4,7 @@ import io.github.shredcache.core.KeyRatchet;
 import io.github.shredcache.core.KeyToken;
 import io.github.shredcache.core.LookupResult;
 import io.github.shredcache.core.SessionCache;
+import io.github.shredcache.core.SessionCacheBuilder;
 import io.github.shredcache.core.SessionId;
 import io.github.shredcache.memcached.MemcachedSessionStore;
 import io.github.shredcache.testing.memcached.MemcachedProcess;
@@ -23,6 +24,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import net.spy.memcached.ConnectionFactoryBuilder;
 import net.spy.memcached.DefaultHashAlgorithm;
@@ -90,10 +92,8 @@ public final class LookupLatencyBenchmark {
       KeyRatchet keysA = KeyRatchet.fromToken(KeyToken.parse(encoded, clock), Duration.ofHours(1), clock);
       KeyRatchet keysB = KeyRatchet.fromToken(KeyToken.parse(encoded, clock), Duration.ofHours(1), clock);
       SessionCache nodeA = SessionCache.builder().keys(keysA).store(storeA).namespace("bench").build();
-      SessionCache pooled = SessionCache.builder().keys(keysB).store(storeB).namespace("bench")
-          .build();
-      SessionCache pool = SessionCache.builder().keys(keysB).store(storeB).namespace("bench")
-          .executor(ForkJoinPool.commonPool()).build();
+      SessionCache defaultNode = lookupNode(keysB, storeB).build();
+      SessionCache poolNode = lookupNode(keysB, storeB).executor(ForkJoinPool.commonPool()).build();
       MemcachedClient raw = rawClient(memcached);
 
       SessionId[] ids = new SessionId[SESSIONS];
@@ -143,8 +143,8 @@ public final class LookupLatencyBenchmark {
       });
       Pool defaultIds = new Pool(ids);
       Pool poolIds = new Pool(ids);
-      ops.put("lookup-default", i -> expectStoreHit(pooled.lookup(defaultIds.next())));
-      ops.put("lookup-pool", i -> expectStoreHit(pool.lookup(poolIds.next())));
+      ops.put("lookup-default", i -> expectStoreHit(defaultNode.lookup(defaultIds.next())));
+      ops.put("lookup-pool", i -> expectStoreHit(poolNode.lookup(poolIds.next())));
 
       // warm-up: JIT, connections, Caffeine
       for (Op op : ops.values()) {
@@ -195,8 +195,7 @@ public final class LookupLatencyBenchmark {
       for (int callers : new int[] {1, 4, 16}) {
         rawLine.append(String.format(Locale.ROOT, " %10.0f",
             throughput(ops.get("raw-get"), callers, secondsPerStep)));
-        try (SessionCache node = SessionCache.builder().keys(keysB).store(storeB)
-            .namespace("bench").build()) {
+        try (SessionCache node = lookupNode(keysB, storeB).build()) {
           Pool fresh = new Pool(ids);
           lookupLine.append(String.format(Locale.ROOT, " %10.0f",
               throughput(i -> expectStoreHit(node.lookup(fresh.next())), callers, secondsPerStep)));
@@ -206,13 +205,13 @@ public final class LookupLatencyBenchmark {
       System.out.println(rawLine);
       System.out.println(lookupLine);
       System.out.printf(Locale.ROOT, "%nlookup-default stats: %s%nthroughput steps: %d store"
-          + " lookups%n", pooled.stats(), storeLookups);
+          + " lookups%n", defaultNode.stats(), storeLookups);
       System.out.printf(Locale.ROOT, "run took %.0f s%n", (System.nanoTime() - started) / 1e9);
 
       raw.shutdown(1, TimeUnit.SECONDS);
       nodeA.close();
-      pool.close();
-      pooled.close();
+      poolNode.close();
+      defaultNode.close();
       storeA.close();
       storeB.close();
       keysA.close();
@@ -227,8 +226,7 @@ public final class LookupLatencyBenchmark {
   /** Hands out each session once; running out ends a throughput step, or fails a latency run. */
   static final class Pool {
     private final SessionId[] ids;
-    private final java.util.concurrent.atomic.AtomicInteger next =
-        new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger next = new AtomicInteger();
 
     Pool(SessionId[] ids) {
       this.ids = ids;
@@ -302,6 +300,11 @@ public final class LookupLatencyBenchmark {
     Arrays.sort(sorted);
     int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
     return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+  }
+
+  /** A lookup node (node B): the namespace node A puts under, every other setting at its default. */
+  private static SessionCacheBuilder lookupNode(KeyRatchet keys, MemcachedSessionStore store) {
+    return SessionCache.builder().keys(keys).store(store).namespace("bench");
   }
 
   private static MemcachedClient rawClient(MemcachedProcess memcached) throws Exception {
